@@ -1,0 +1,177 @@
+"""Errors the Spidra API client raises: one class per thing a caller acts on.
+
+Messages use the server's own ``message`` when it sent one. No error ever
+carries the API key: the client builds them from the response only.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import re
+import time
+from collections.abc import Mapping
+from typing import Any
+
+
+class SpidraError(Exception):
+    """Base of every error the client raises."""
+
+    status_code: int | None = None
+    transient = False  # whether trying the same request again may help
+
+    def __init__(self, message: str, *, status_code: int | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if status_code is not None:
+            self.status_code = status_code
+        self.code = code
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class AuthError(SpidraError):
+    """401: the key is missing or invalid."""
+
+    status_code = 401
+
+
+class PaymentRequired(SpidraError):
+    """402: the account has a payment overdue."""
+
+    status_code = 402
+
+
+class Forbidden(SpidraError):
+    """403: not this key's job, or the credit limit is reached."""
+
+    status_code = 403
+
+
+class NotFound(SpidraError):
+    """404: no such job."""
+
+    status_code = 404
+
+
+class ValidationFailed(SpidraError):
+    """422: the request body was refused; ``errors`` lists each problem."""
+
+    status_code = 422
+
+    def __init__(self, message: str, *, errors: list[str] | None = None, **kwargs: Any):
+        super().__init__(message, **kwargs)
+        self.errors = list(errors or [])
+
+    def __str__(self) -> str:
+        if self.errors:
+            return f"{self.message}: " + "; ".join(self.errors)
+        return self.message
+
+
+class RateLimited(SpidraError):
+    """429: too many requests (or pending jobs) for this key; wait ``retry_after`` seconds."""
+
+    status_code = 429
+    transient = True
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class ServerError(SpidraError):
+    """5xx: the service or a gateway in front of it is in trouble."""
+
+    transient = True
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class TransportError(SpidraError):
+    """The request did not get an answer: connect failure, reset, timeout."""
+
+    transient = True
+
+
+class MalformedResponse(SpidraError):
+    """The answer could not be read: not JSON (a proxy's HTML page), or a wrong shape."""
+
+    transient = True
+
+    def __init__(self, message: str, *, field: str | None = None, **kwargs: Any):
+        super().__init__(message, **kwargs)
+        self.field = field
+
+
+class ApiError(SpidraError):
+    """Any other status the client does not know what to do with."""
+
+
+# -- reading a retry delay ----------------------------------------------------
+
+_MAX_RETRY_AFTER = 3600.0
+_RATELIMIT_RESET = re.compile(r"(?:^|[;,\s])reset\s*=\s*(\d+(?:\.\d+)?)", re.IGNORECASE)
+
+
+def _seconds(value: str, now: float) -> float | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        seconds = when.timestamp() - now
+    if seconds != seconds:  # NaN
+        return None
+    return min(_MAX_RETRY_AFTER, max(0.0, seconds))
+
+
+def retry_after_seconds(
+    headers: Mapping[str, str], body: Any = None, *, now: float | None = None
+) -> float | None:
+    """How long the server asked us to wait, from whichever hint it gave.
+
+    Order: ``Retry-After`` (seconds or an HTTP date), the body's ``retry_after``,
+    ``RateLimit-Reset`` / ``RateLimit: ... reset=N`` / ``X-RateLimit-Reset``
+    (seconds, or an epoch time when it is large). ``None`` when there is no hint.
+    """
+    now = time.time() if now is None else now
+    lower = {k.lower(): v for k, v in headers.items()}
+    if "retry-after" in lower:
+        seconds = _seconds(lower["retry-after"], now)
+        if seconds is not None:
+            return seconds
+    if isinstance(body, Mapping):
+        value = body.get("retry_after")
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return min(_MAX_RETRY_AFTER, max(0.0, float(value)))
+        if isinstance(value, str):
+            seconds = _seconds(value, now)
+            if seconds is not None:
+                return seconds
+    candidates = [lower.get("ratelimit-reset"), lower.get("x-ratelimit-reset")]
+    combined = lower.get("ratelimit")
+    if combined:
+        match = _RATELIMIT_RESET.search(combined)
+        if match:
+            candidates.insert(0, match.group(1))
+    for raw in candidates:
+        if raw is None:
+            continue
+        try:
+            reset = float(raw.strip())
+        except ValueError:
+            continue
+        if reset > 1_000_000_000:  # an epoch time, not a delta
+            reset -= now
+        return min(_MAX_RETRY_AFTER, max(0.0, reset))
+    return None
