@@ -1,0 +1,332 @@
+"""The ``spidra-tui`` command line: parse, resolve settings, dispatch.
+
+Textual is imported only when the TUI starts, so the other commands start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from spidra_tui import __version__
+from spidra_tui.config import (
+    DEFAULT_INTERVAL,
+    DEFAULT_MAX_IN_FLIGHT,
+    DEFAULT_MAX_RATE,
+    ENV_API_KEY,
+    ENV_BASE_URL,
+    ENV_STATE_DIR,
+    ConfigError,
+    PollSettings,
+    check_base_url,
+    state_dir_from,
+)
+
+COMMANDS = ("get", "submit", "watch", "list", "forget", "demo-server")
+EXIT_USAGE = 2
+
+DESCRIPTION = """\
+Watch Spidra scrape jobs from the terminal.
+
+  spidra-tui [JOB_ID ...]        open the watcher (remembered jobs plus these)
+  spidra-tui --demo              the watcher against a built-in demo server, no key needed
+  spidra-tui get JOB_ID          print a job's result
+  spidra-tui submit URL ...      start a scrape job
+  spidra-tui watch [JOB_ID ...]  follow jobs until they end, one line per change
+  spidra-tui list | forget ID    the remembered jobs
+  spidra-tui demo-server         run the demo server in the foreground
+"""
+
+
+def _interval(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 1 <= value <= 60:
+        raise argparse.ArgumentTypeError("the interval must be between 1 and 60 seconds")
+    return value
+
+
+def _positive(kind: type) -> Any:
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError("must be greater than 0")
+        return value
+
+    return parse
+
+
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    group = common.add_argument_group("connection and storage")
+    group.add_argument(
+        "--base-url",
+        default=None,
+        help=f"API base URL (env {ENV_BASE_URL}; default https://api.spidra.io/api)",
+    )
+    group.add_argument(
+        "--api-key-file",
+        type=Path,
+        metavar="PATH",
+        help=f"read the API key from this file (otherwise env {ENV_API_KEY})",
+    )
+    group.add_argument(
+        "--state-dir",
+        default=None,
+        metavar="DIR",
+        help=f"where remembered jobs live (env {ENV_STATE_DIR})",
+    )
+    group.add_argument(
+        "--interval",
+        type=_interval,
+        default=DEFAULT_INTERVAL,
+        metavar="SECONDS",
+        help="seconds between two polls of one job, 1 to 60 (default 3)",
+    )
+    group.add_argument(
+        "--max-rate",
+        type=_positive(float),
+        default=DEFAULT_MAX_RATE,
+        metavar="N",
+        help="at most N requests a second in total (default 5)",
+    )
+    group.add_argument(
+        "--max-in-flight",
+        type=_positive(int),
+        default=DEFAULT_MAX_IN_FLIGHT,
+        metavar="K",
+        help="at most K requests at once (default 4)",
+    )
+    group.add_argument(
+        "--demo",
+        action="store_true",
+        help="use a built-in demo server with its catalogue of jobs (no key needed)",
+    )
+    group.add_argument("--log", type=Path, metavar="FILE", help="write a debug log to FILE")
+    group.add_argument(
+        "--log-bodies", action="store_true", help="with --log, include response bodies"
+    )
+    return common
+
+
+def build_parser(command: str | None) -> argparse.ArgumentParser:
+    """The parser for one command (``None``: the TUI)."""
+    common = _common()
+    if command is None:
+        parser = argparse.ArgumentParser(
+            prog="spidra-tui",
+            description=DESCRIPTION,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            parents=[common],
+        )
+        parser.add_argument("job_ids", nargs="*", metavar="JOB_ID", help="jobs to watch")
+        parser.add_argument("--version", action="version", version=f"spidra-tui {__version__}")
+        parser.add_argument("--no-notify", action="store_true", help="no toast when a job ends")
+        parser.add_argument("--bell", action="store_true", help="ring the bell when a job ends")
+        return parser
+    parser = argparse.ArgumentParser(prog=f"spidra-tui {command}", parents=[common])
+    if command == "get":
+        parser.description = "Print a job's result (exit 0 completed, 1 failed)."
+        parser.add_argument("job_id", metavar="JOB_ID")
+        _output_options(parser)
+    elif command == "submit":
+        parser.description = "Start a scrape job and print its ID (or its result with --wait)."
+        parser.add_argument("urls", nargs="+", metavar="URL", help="up to 3 URLs")
+        parser.add_argument("--prompt", help="what to extract")
+        parser.add_argument("--output", choices=("markdown", "json"), help="result format")
+        parser.add_argument("--screenshot", action="store_true", help="take screenshots")
+        parser.add_argument("--no-remember", action="store_true", help="do not add it to the watchlist")
+        _output_options(parser)
+    elif command == "watch":
+        parser.description = "Follow jobs until all end: exit 0 when all completed, 1 when any failed."
+        parser.add_argument("job_ids", nargs="*", metavar="JOB_ID")
+    elif command == "list":
+        parser.description = "Print the remembered jobs."
+        parser.add_argument("--json", action="store_true", help="as a JSON array")
+    elif command == "forget":
+        parser.description = "Remove jobs from the watchlist."
+        parser.add_argument("job_ids", nargs="+", metavar="JOB_ID")
+    elif command == "demo-server":
+        parser.description = "Run the Spidra-compatible demo server in the foreground."
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8787)
+        parser.add_argument("--time-scale", type=_positive(float), default=1.0, metavar="X")
+        parser.add_argument("--seed", type=int, default=0)
+        faults = parser.add_argument_group("faults (rates from 0 to 1)")
+        for name, text in (
+            ("error-rate", "5xx answers"),
+            ("rate-limit-rate", "429 answers with Retry-After"),
+            ("drop-rate", "dropped connections"),
+            ("slow-rate", "slow answers"),
+            ("garbage-rate", "non-JSON bodies"),
+        ):
+            faults.add_argument(f"--{name}", type=float, default=0.0, metavar="P", help=text)
+        faults.add_argument("--slow-seconds", type=float, default=2.0, metavar="S")
+        faults.add_argument("--retry-after", type=float, default=5.0, metavar="S")
+    return parser
+
+
+def _output_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--wait", action="store_true", help="wait until the job ends")
+    parser.add_argument(
+        "--format",
+        choices=("content", "markdown", "json", "raw"),
+        default="content",
+        help="content: result.content; markdown: each page; json: the result; raw: the answer",
+    )
+
+
+def parse(argv: Sequence[str]) -> tuple[str | None, argparse.Namespace]:
+    """Split off the command word (if any) and parse the rest."""
+    command = argv[0] if argv and argv[0] in COMMANDS else None
+    rest = list(argv[1:] if command else argv)
+    return command, build_parser(command).parse_args(rest)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``spidra-tui`` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        command, args = parse(argv)
+    except SystemExit as exc:  # argparse: --help, --version or a usage error
+        return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_USAGE
+    from spidra_tui.debuglog import configure_logging
+
+    configure_logging(args.log, bodies=args.log_bodies)
+    try:
+        return _dispatch(command, args)
+    except ConfigError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(command: str | None, args: argparse.Namespace) -> int:
+    if command == "demo-server":
+        from spidra_tui.commands.demo import serve
+
+        return serve(args)
+    if command in ("list", "forget"):
+        return _with_store(command, args)
+    poll = PollSettings(args.interval, args.max_rate, args.max_in_flight)
+    with _connection(args) as (base_url, key, state_dir):
+        if command is None:
+            from spidra_tui.ui.launch import launch
+
+            return launch(
+                base_url=base_url,
+                key=key,
+                state_dir=state_dir,
+                poll=poll,
+                job_ids=args.job_ids,
+                demo=args.demo,
+                notify=not args.no_notify,
+                bell=args.bell,
+            )
+        return asyncio.run(_run_api_command(command, args, base_url, key, state_dir, poll))
+
+
+@contextlib.contextmanager
+def _connection(args: argparse.Namespace) -> Iterator[tuple[str, Any, Path]]:
+    """Base URL, key and state dir: from the demo server, or from options and environment."""
+    if args.demo:
+        from spidra_tui.commands.demo import demo_connection
+
+        with demo_connection(args.state_dir) as connection:
+            yield connection
+        return
+    from spidra_tui.secret import KeyFileError, load_key
+
+    base_url = check_base_url(args.base_url or os.environ.get(ENV_BASE_URL) or "https://api.spidra.io/api")
+    try:
+        key, warnings = load_key(os.environ, args.api_key_file)
+    except KeyFileError as exc:
+        raise ConfigError(str(exc)) from None
+    for warning in warnings:
+        sys.stderr.write(f"Warning: {warning}\n")
+    if key is None:
+        raise ConfigError(
+            f"No API key. Put it in the environment variable {ENV_API_KEY}, or in a file "
+            "readable only by you and pass --api-key-file PATH.\n"
+            "To try spidra-tui without a key, run: spidra-tui --demo"
+        )
+    yield base_url, key, state_dir_from(args.state_dir)
+
+
+async def _run_api_command(
+    command: str, args: argparse.Namespace, base_url: str, key: Any, state_dir: Path, poll: PollSettings
+) -> int:
+    from spidra_tui.api.client import ScrapeRequest, SpidraClient
+    from spidra_tui.commands import get as get_command
+
+    async with SpidraClient(base_url, key) as client:
+        if command == "get":
+            return await get_command.get(
+                client, args.job_id, wait=args.wait, fmt=args.format, interval=args.interval
+            )
+        if command == "submit":
+            request = ScrapeRequest(
+                urls=tuple(args.urls),
+                prompt=args.prompt,
+                output=args.output,
+                screenshot=True if args.screenshot else None,
+            )
+            remember = None if args.no_remember else _remember(state_dir)
+            return await get_command.submit(
+                client, request, wait=args.wait, fmt=args.format, interval=args.interval,
+                on_submitted=remember,
+            )
+        from spidra_tui.commands.watch import watch
+        from spidra_tui.watch.store import JobStore
+
+        with JobStore.open(state_dir) as store:
+            return await watch(
+                args.job_ids,
+                client=client,
+                store=store,
+                interval=poll.interval,
+                max_in_flight=poll.max_in_flight,
+                max_rate=poll.max_rate,
+            )
+
+
+def _remember(state_dir: Path) -> Any:
+    def add(job_id: str, label: str | None) -> None:
+        from spidra_tui.watch.store import JobStore, StoreError
+
+        try:
+            with JobStore.open(state_dir) as store:
+                store.add(job_id, label=label)
+        except (StoreError, OSError) as exc:
+            sys.stderr.write(f"Warning: the job was not added to the watchlist: {exc}\n")
+
+    return add
+
+
+def _with_store(command: str, args: argparse.Namespace) -> int:
+    from spidra_tui.commands.watch import forget, list_jobs
+    from spidra_tui.watch.store import JobStore, StoreError
+
+    try:
+        with JobStore.open(state_dir_from(args.state_dir)) as store:
+            if command == "list":
+                return list_jobs(store, as_json=args.json)
+            return forget(store, args.job_ids)
+    except StoreError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
