@@ -254,6 +254,8 @@ def _connection(args: argparse.Namespace) -> Iterator[tuple[str, Any, Path]]:
         key, warnings = load_key(os.environ, args.api_key_file)
     except KeyFileError as exc:
         raise ConfigError(str(exc)) from None
+    # Children (a browser, a clipboard tool) must not inherit the key.
+    os.environ.pop(ENV_API_KEY, None)
     for warning in warnings:
         sys.stderr.write(f"Warning: {warning}\n")
     if key is None:

@@ -189,6 +189,7 @@ def load_key(env: Mapping[str, str], key_file: Path | None) -> tuple[Secret | No
     ``(None, [])`` when there is neither.
     """
     warnings: list[str] = []
+    key_file = Path(key_file) if key_file is not None else None
     from_env = (env.get(ENV_VAR) or "").strip()
     shown = line(str(key_file), 200) if key_file is not None else ""
     if from_env:

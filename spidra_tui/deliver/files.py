@@ -134,7 +134,8 @@ def save_text(path: str | os.PathLike[str], text: str, *, overwrite: bool = Fals
     raised and the old file is untouched, so the caller can ask before
     trying again with ``overwrite=True``. `IsADirectoryError` when `path` is
     a folder, `FileNotFoundError` / `NotADirectoryError` when its folder is
-    missing. No temporary file is left behind on any error.
+    missing. No temporary file is left behind on any error. A leading "~"
+    is not expanded: the caller decides what a typed path means.
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, not {type(text).__name__}")

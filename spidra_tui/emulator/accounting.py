@@ -8,6 +8,7 @@ submission). All methods are thread-safe.
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from collections import Counter, deque
 from dataclasses import dataclass
@@ -18,6 +19,11 @@ def key_hash(key: str | None) -> str | None:
     if key is None:
         return None
     return hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+def canonical_body(body: object) -> str:
+    """A body as one string, equal for equal JSON values whatever their key order."""
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), default=repr)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,11 +106,14 @@ class ServerStats:
         with self._lock:
             self._terminal_sent.setdefault(job_id, clock_time)
 
-    def job_created(self, urls: tuple[str, ...], body_key: str) -> None:
+    def job_created(self, urls: tuple[str, ...], body: object | None) -> None:
+        """A job was created for these URLs (from ``body`` when it came from a POST)."""
+        key = canonical_body(body) if body is not None else None
         with self._lock:
             for url in urls:
                 self._created_by_url[url] += 1
-            self._created_by_body[body_key] += 1
+            if key is not None:
+                self._created_by_body[key] += 1
 
     def handler_error(self, description: str) -> None:
         with self._lock:
@@ -167,10 +176,11 @@ class ServerStats:
         with self._lock:
             return self._created_by_url[url]
 
-    def jobs_created_for_body(self, body_key: str) -> int:
-        """Jobs created from a body; ``body_key`` is ``canonical_body(body)``."""
+    def jobs_created_for_body(self, body: object) -> int:
+        """Jobs created from a submitted body equal to ``body`` (key order ignored)."""
+        key = canonical_body(body)
         with self._lock:
-            return self._created_by_body[body_key]
+            return self._created_by_body[key]
 
     def max_requests_in_window(
         self, window_seconds: float, *, real_time: bool = False, method: str | None = None

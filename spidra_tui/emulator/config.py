@@ -62,7 +62,9 @@ class Faults:
         if self.drop + self.server_error + self.rate_limited + self.non_json > 1.0 + 1e-9:
             raise ValueError("Faults: drop + server_error + rate_limited + non_json exceeds 1")
         if not set(self.non_json_kinds) <= set(NON_JSON_KINDS) or not self.non_json_kinds:
-            raise ValueError(f"Faults.non_json_kinds must be a non-empty subset of {NON_JSON_KINDS}")
+            raise ValueError(
+                f"Faults.non_json_kinds must be a non-empty subset of {NON_JSON_KINDS}"
+            )
         if not set(self.retry_after_forms) <= set(RETRY_AFTER_FORMS) or not self.retry_after_forms:
             raise ValueError(
                 f"Faults.retry_after_forms must be a non-empty subset of {RETRY_AFTER_FORMS}"

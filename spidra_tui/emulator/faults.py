@@ -6,7 +6,7 @@ import json
 import math
 import random
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.utils import formatdate
 
 from .config import Faults
@@ -30,8 +30,12 @@ _GATEWAY_PAGE = (
     "<center><h1>{code} {phrase}</h1></center>\r\n<hr><center>nginx</center>\r\n"
     "</body>\r\n</html>\r\n"
 )
-_PHRASES = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Temporarily "
-            "Unavailable", 504: "Gateway Time-out"}
+_PHRASES = {
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Temporarily Unavailable",
+    504: "Gateway Time-out",
+}
 
 _CHALLENGE_PAGE = (
     "<!DOCTYPE html><html lang=\"en-US\"><head><title>Just a moment...</title>"
@@ -173,9 +177,7 @@ def apply(fault: Fault, genuine: Reply | None, retry_after: float, wall_now: flo
         assert genuine is not None
         reply = genuine
     if fault.delay:
-        reply = Reply(
-            reply.status, reply.body, reply.content_type, reply.headers,
-            delay=fault.delay, drop=reply.drop, close=reply.close,
-            on_sent=reply.on_sent if reply is genuine else None,
-        )
+        # Only the genuine answer keeps its on_sent: a faulty one delivers nothing real.
+        on_sent = reply.on_sent if reply is genuine else None
+        reply = replace(reply, delay=fault.delay, on_sent=on_sent)
     return reply

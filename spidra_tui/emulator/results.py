@@ -22,13 +22,19 @@ def _tokens(text: str) -> int:
 
 
 def page_entries(
-    submission: Submission, flavour: Flavour, rng: random.Random, job_id: str
+    submission: Submission,
+    flavour: Flavour,
+    rng: random.Random,
+    job_id: str,
+    titles: tuple[str, ...] = (),
 ) -> list[dict[str, Any]]:
-    """``result.data``: one entry per submitted URL."""
+    """``result.data``: one entry per submitted URL (``titles`` names the pages)."""
     entries = []
     for index, url in enumerate(submission.urls):
         success = index not in flavour.failed_pages
-        title = content.page_title(url, rng) if success else ""
+        title = ""
+        if success:
+            title = titles[index] if index < len(titles) else content.page_title(url, rng)
         if not success:
             markdown = ""
         elif submission.for_each_items:
@@ -75,11 +81,17 @@ def extracted(submission: Submission, rng: random.Random, empty: bool) -> Any:
 
 
 def build_result(
-    submission: Submission, flavour: Flavour, *, seed: int, job_id: str, duration_ms: int
+    submission: Submission,
+    flavour: Flavour,
+    *,
+    seed: int,
+    job_id: str,
+    duration_ms: int,
+    titles: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """A completed job's ``result``, as the service returns it."""
     rng = random.Random(seed)
-    data = page_entries(submission, flavour, rng, job_id)
+    data = page_entries(submission, flavour, rng, job_id, titles)
     raw = PAGE_SEPARATOR.join(e["markdownContent"] for e in data if e["success"])
     result: dict[str, Any] = {}
     input_tokens = output_tokens = 0

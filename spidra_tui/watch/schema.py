@@ -1,4 +1,4 @@
-"""The layout of the job database and the steps that bring an older file up to date.
+"""The job database file: creating it privately, opening it, its tables and migrations.
 
 The schema version lives in ``PRAGMA user_version``. ``MIGRATIONS[n]`` turns a
 version ``n`` database into version ``n + 1``; adding a version is one more
@@ -9,9 +9,15 @@ a database is never left half-migrated.
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
+import stat
 from collections.abc import Callable
 from pathlib import Path
+
+DB_NAME = "jobs.db"
+BUSY_TIMEOUT = 5.0  # seconds a write waits for the other process before giving up
+WAL_SIZE_LIMIT = 8 * 1024 * 1024  # keep one huge answer from leaving a huge -wal behind
 
 # "SPDR": marks the file as ours, so another program's SQLite file is never
 # taken for an empty job database.
@@ -125,3 +131,135 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
                 conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+# -- the file --------------------------------------------------------------------
+
+
+def prepare_folder(state_dir: Path) -> list[str]:
+    """Create ``state_dir`` with mode 0700, or check the one that exists.
+
+    A folder the user made is theirs to set up: a loose mode is reported in
+    the returned warnings, never changed.
+    """
+    if state_dir.exists():
+        if not state_dir.is_dir():
+            raise StoreError(
+                f"{state_dir} is a file, not a folder. "
+                "Use --state-dir to choose a folder for the job database.",
+                path=state_dir,
+            )
+        if os.name == "posix" and stat.S_IMODE(state_dir.stat().st_mode) & 0o077:
+            return [
+                f"The folder {state_dir} can be opened by other users of this computer. "
+                f"To keep it private: chmod 700 {state_dir}"
+            ]
+        return []
+    try:
+        state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(state_dir, 0o700)  # the umask may have taken bits away
+    except OSError as exc:
+        raise StoreError(
+            f"Cannot create the folder {state_dir} for the job database: "
+            f"{exc.strerror or exc}. Use --state-dir to choose another folder.",
+            path=state_dir,
+        ) from None
+    return []
+
+
+def _create_private_file(path: Path) -> list[str]:
+    """Create the file with mode 0600 before SQLite does, or check the existing one.
+
+    SQLite gives its ``-wal`` and ``-shm`` files the mode of the database
+    file, so they are private too, whatever the umask.
+    """
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        if path.is_dir():
+            raise StoreError(
+                f"{path} is a folder, not a job database. "
+                "Use --state-dir to choose another folder.",
+                path=path,
+            ) from None
+        if not os.access(path, os.R_OK | os.W_OK):
+            raise StoreError(
+                f"The job database {path} cannot be read and written by you. "
+                "Check its permissions, or use --state-dir to choose another folder.",
+                path=path,
+            ) from None
+        if os.name == "posix" and stat.S_IMODE(path.stat().st_mode) & 0o077:
+            return [
+                f"The job database {path} can be read by other users of this computer. "
+                f"To keep your job results private: chmod 600 {path}"
+            ]
+        return []
+    except OSError as exc:
+        raise StoreError(
+            f"Cannot create the job database {path}: {exc.strerror or exc}. "
+            "Use --state-dir to choose another folder.",
+            path=path,
+        ) from None
+    os.close(fd)
+    return []
+
+
+def connect(path: Path) -> tuple[sqlite3.Connection, list[str]]:
+    """Open (creating if needed) and migrate the database; returns it and any warnings.
+
+    The connection is in autocommit mode: callers open their own transactions.
+    """
+    in_memory = str(path) == ":memory:"
+    warnings = [] if in_memory else _create_private_file(path)
+    try:
+        conn = sqlite3.connect(
+            str(path), timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
+        )
+    except sqlite3.Error as exc:
+        raise translate(exc, path, "opened") from None
+    try:
+        migrate(conn, path)  # checks the version before changing anything
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        # NORMAL in WAL mode: commits are atomic and survive a killed process;
+        # only a power cut can lose the last few, and never corrupts the file.
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT:d}")
+    except StoreError:
+        conn.close()
+        raise
+    except sqlite3.Error as exc:
+        conn.close()
+        raise translate(exc, path, "opened") from None
+    if not in_memory and str(mode).lower() != "wal":
+        warnings.append(
+            f"The job database {path} cannot use write-ahead logging (is the folder on a "
+            "network drive?); two spidra-tui windows on it may wait for each other."
+        )
+    return conn, warnings
+
+
+def translate(exc: sqlite3.Error, path: Path, doing: str) -> StoreError:
+    """Plain words for an SQLite failure, naming the file and what to do."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name.startswith("SQLITE_BUSY") or "locked" in str(exc):
+        message = (
+            f"The job database {path} is busy: another spidra-tui has been using it for "
+            f"more than {BUSY_TIMEOUT:g} seconds. Try again in a moment."
+        )
+    elif name.startswith("SQLITE_FULL"):
+        message = f"The job database {path} could not be {doing}: the disk is full."
+    elif name.startswith("SQLITE_READONLY"):
+        message = f"The job database {path} could not be {doing}: it is read-only."
+    elif name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")):
+        message = (
+            f"{path} is not a usable spidra-tui job database (SQLite says: {exc}). "
+            "Move it away, or use --state-dir to choose another folder."
+        )
+    elif name.startswith(("SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH")):
+        message = (
+            f"The job database {path} could not be {doing} (SQLite says: {exc}). "
+            "Check the folder exists and is yours, or use --state-dir to choose another."
+        )
+    else:
+        message = f"The job database {path} could not be {doing} (SQLite says: {exc})."
+    return StoreError(message, path=path)

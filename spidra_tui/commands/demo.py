@@ -1,0 +1,97 @@
+"""``spidra-tui demo-server`` and ``--demo``: the built-in Spidra-compatible server."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import shutil
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+
+def _emulator(config: Any) -> Any:
+    from spidra_tui.emulator import Emulator
+
+    return Emulator(config)
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Run the emulator in the foreground until Ctrl-C."""
+    from spidra_tui.emulator import EmulatorConfig, Faults
+
+    try:
+        faults = Faults(
+            server_error=args.error_rate,
+            rate_limited=args.rate_limit_rate,
+            drop=args.drop_rate,
+            slow=args.slow_rate,
+            non_json=args.garbage_rate,
+            slow_seconds=args.slow_seconds,
+            retry_after=args.retry_after,
+            seed=args.seed,
+        )
+    except ValueError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 2
+    emulator = _emulator(
+        EmulatorConfig(faults=faults, time_scale=args.time_scale, catalogue=True, seed=args.seed)
+    )
+    try:
+        base_url = emulator.start(host=args.host, port=args.port)
+    except OSError as exc:
+        sys.stderr.write(f"Cannot listen on {args.host}:{args.port}: {exc.strerror or exc}\n")
+        return 2
+    out = sys.stdout
+    out.write(f"Spidra demo server at {base_url}\n")
+    out.write(f"Demo key: {emulator.demo_key}\n")
+    out.write(f"Try: SPIDRA_API_KEY={emulator.demo_key} spidra-tui --base-url {base_url}")
+    out.write(" " + " ".join(job_id for job_id, _ in emulator.catalogue_ids()[:2]) + "\n")
+    out.write("Catalogue:\n")
+    for job_id, description in emulator.catalogue_ids():
+        out.write(f"  {job_id}  {description}\n")
+    out.write("Press Ctrl-C to stop.\n")
+    out.flush()
+    stop = threading.Event()
+    try:
+        while not stop.wait(3600):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        emulator.stop()
+    return 0
+
+
+@contextlib.contextmanager
+def demo_connection(state_dir: str | None) -> Iterator[tuple[str, Any, Path]]:
+    """Start the emulator in-process; yields its base URL, the demo key and a state folder.
+
+    Without ``--state-dir`` the demo uses a throw-away folder, so demo jobs never
+    mix with the user's own watchlist and every demo starts fresh.
+    """
+    from spidra_tui.emulator import EmulatorConfig
+    from spidra_tui.secret import Secret
+
+    emulator = _emulator(EmulatorConfig(catalogue=True))
+    base_url = emulator.start(host="127.0.0.1", port=0)
+    scratch = None if state_dir else tempfile.mkdtemp(prefix="spidra-tui-demo-")
+    folder = Path(state_dir).expanduser() if state_dir else Path(scratch)  # type: ignore[arg-type]
+    try:
+        _remember_catalogue(folder, emulator)
+        yield base_url, Secret(emulator.demo_key), folder
+    finally:
+        emulator.stop()
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _remember_catalogue(folder: Path, emulator: Any) -> None:
+    from spidra_tui.watch.store import JobStore
+
+    entries = emulator.catalogue_ids()
+    with JobStore.open(folder) as store:
+        store.add_many([job_id for job_id, _ in entries], labels=[label for _, label in entries])

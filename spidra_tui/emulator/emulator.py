@@ -1,0 +1,218 @@
+"""The ``Emulator``: jobs, faults and accounting behind a loopback HTTP server."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..clock import Clock, SystemClock
+from .accounting import ServerStats
+from .catalogue import CatalogueJob, create_catalogue
+from .config import EmulatorConfig, Faults
+from .faults import FaultPicker
+from .jobs import Job, JobBook
+from .lifecycle import Flavour, Script
+from .ratelimit import SlidingWindowLimiter
+from .routes import PREFIX, ApiRoutes, KeyPolicy
+from .validation import Submission
+from .wire import HttpServer
+
+_PLANTED_URL = "https://example.com/"
+
+
+class Emulator:
+    """A Spidra-compatible service for demos and tests.
+
+    Jobs live on the injected ``clock``: what a job reports is a pure function of the
+    clock time since it was created, times ``config.time_scale``.
+    """
+
+    def __init__(self, config: EmulatorConfig | None = None, *, clock: Clock | None = None):
+        self.config = config or EmulatorConfig()
+        self.clock: Clock = clock or SystemClock()
+        self.stats = ServerStats(self.config.request_log_limit)
+        self._book = JobBook(self.clock, self.config.time_scale, self.config.seed, self.stats)
+        self._keys = KeyPolicy(self.config.keys, self.config.demo_key)
+        self._faults_lock = threading.Lock()
+        self._picker = FaultPicker(self.config.faults)
+        self._limiter = _limiter_for(self.config.faults)
+        self._routes = ApiRoutes(
+            self._book,
+            self.stats,
+            self.clock,
+            self._keys,
+            picker=lambda: self._picker,
+            limiter=lambda: self._limiter,
+        )
+        self._server: HttpServer | None = None
+        self.base_url: str | None = None
+        self._catalogue: list[CatalogueJob] = []
+        if self.config.catalogue:
+            self._catalogue = create_catalogue(
+                self._book, self.config.demo_key, self.clock.monotonic()
+            )
+
+    # --- server ---------------------------------------------------------------------
+
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Serve on ``host:port`` (port 0: a free one) from a background thread;
+        returns the base URL, ``http://HOST:PORT/api``."""
+        if self._server is not None:
+            raise RuntimeError("emulator already started")
+        server = HttpServer(self._routes.handle, self.stats, self.config.max_body_bytes)
+        bound_host, bound_port = server.start(host, port)
+        self._server = server
+        shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+        self.base_url = f"http://{shown}:{bound_port}{PREFIX}"
+        return self.base_url
+
+    def stop(self) -> None:
+        """Close every connection and end the server thread (safe to call twice)."""
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def __enter__(self) -> Emulator:
+        if self._server is None:
+            self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    # --- keys and faults --------------------------------------------------------------
+
+    @property
+    def demo_key(self) -> str:
+        """The key that owns the demo catalogue."""
+        return self.config.demo_key
+
+    def revoke_key(self, key: str) -> None:
+        """From now on, answer every request made with ``key`` with 401 (revoked)."""
+        self._keys.revoked.add(key)
+
+    @property
+    def faults(self) -> Faults:
+        """The fault setting; assign a new ``Faults`` to change it at runtime (that
+        restarts its random sequence; the rate limiter keeps its counts unless
+        ``rate_limit`` changes)."""
+        return self._picker.faults
+
+    @faults.setter
+    def faults(self, faults: Faults) -> None:
+        with self._faults_lock:
+            if faults.rate_limit != self._picker.faults.rate_limit:
+                self._limiter = _limiter_for(faults)
+            self._picker = FaultPicker(faults)
+
+    def reset_stats(self) -> None:
+        """Forget all counters and the request log (jobs stay)."""
+        self.stats.reset()
+
+    # --- jobs -----------------------------------------------------------------------
+
+    def catalogue_ids(self) -> list[CatalogueJob]:
+        """The demo catalogue's jobs, ``(job_id, description)``, in a fixed order."""
+        return list(self._catalogue)
+
+    def submit(self, key: str, body: dict[str, Any]) -> str:
+        """Create a job exactly as ``POST /scrape`` would, without HTTP; returns its ID.
+        Raises ``SubmissionRejected`` (with ``errors``) for an invalid body."""
+        job, _warnings = self._book.submit(key, body)
+        return job.job_id
+
+    def create_job(
+        self,
+        key: str | None = None,
+        *,
+        script: Script | None = None,
+        urls: Sequence[str] = (_PLANTED_URL,),
+        result: dict[str, Any] | None = None,
+        error: str | None = None,
+        final_body: Any = None,
+        job_id: str | None = None,
+    ) -> str:
+        """Plant a job with a chosen life and answer; returns its ID.
+
+        ``key`` owns it (default: the demo key). ``script`` defaults to a job that is
+        already finished: failed when ``error`` is given, else completed. ``result``
+        replaces the generated ``result`` object; ``final_body`` replaces the whole
+        terminal answer and may be any JSON value or raw ``bytes`` (served as is, with
+        status 200 and a JSON content type).
+        """
+        if script is None:
+            outcome = "failed" if error is not None else "completed"
+            script = Script(waiting=0.0, active=0.0, outcome=outcome)
+        job = Job(
+            job_id=job_id or self._book.new_id(),
+            owner=key or self.config.demo_key,
+            created=self.clock.monotonic(),
+            script=script,
+            submission=Submission(urls=tuple(urls)),
+            flavour=Flavour(),
+            seed=len(self._book.ids()),
+            result=result,
+            error=error,
+            final_body=final_body,
+        )
+        self._book.add(job)
+        return job.job_id
+
+    def job_ids(self) -> list[str]:
+        """Every job's ID, in creation order."""
+        return self._book.ids()
+
+    def final_status(self, job_id: str) -> str:
+        """The status the job ends with: ``completed`` or ``failed``."""
+        return self._book.require(job_id).script.outcome
+
+    def finish_time(self, job_id: str) -> float:
+        """Emulator clock time (``clock.monotonic()``) at which the job turns terminal."""
+        return self._book.finish_time(self._book.require(job_id))
+
+    def status_at(self, job_id: str, at: float | None = None) -> str:
+        """The status a GET would report at clock time ``at`` (default: now)."""
+        return self._book.moment(self._book.require(job_id), at).status
+
+    def answer(self, job_id: str, at: float | None = None) -> Any:
+        """The body a GET would return at clock time ``at`` (default: now), decoded
+        (raw bytes for a planted raw ``final_body``)."""
+        job = self._book.require(job_id)
+        return self._book.body(job, self._book.moment(job, at))
+
+    def answer_bytes(self, job_id: str, at: float | None = None) -> bytes:
+        """The exact bytes a GET would return at clock time ``at`` (default: now)."""
+        body, _moment = self._book.answer(self._book.require(job_id), at)
+        return body
+
+
+def _limiter_for(faults: Faults) -> SlidingWindowLimiter | None:
+    if faults.rate_limit is None:
+        return None
+    count, window = faults.rate_limit
+    return SlidingWindowLimiter(count, window)
+
+
+def run_forever(
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    config: EmulatorConfig | None = None,
+    *,
+    on_ready: Callable[[Emulator], None] | None = None,
+) -> None:
+    """Serve until interrupted (Ctrl+C), then stop cleanly. Prints nothing: ``on_ready``
+    gets the started emulator (for ``base_url``, ``demo_key``, ``catalogue_ids()``).
+    Without ``config``, the demo catalogue is on."""
+    emulator = Emulator(config or EmulatorConfig(catalogue=True))
+    emulator.start(host, port)
+    try:
+        if on_ready is not None:
+            on_ready(emulator)
+        stopped = threading.Event()
+        while not stopped.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        emulator.stop()

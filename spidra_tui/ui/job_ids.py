@@ -1,0 +1,79 @@
+"""Read job IDs out of pasted text, and say why each refused one was refused.
+
+People paste IDs from a terminal, a log line or a JSON list, so entries may be
+separated by spaces, commas, semicolons or newlines, and may carry quotes or
+brackets around them. A Spidra job ID is a UUID in practice; anything of 1 to
+128 letters, digits, ``_`` and ``-`` is accepted, so a future ID format still
+works.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spidra_tui.sanitize import line
+
+MAX_ID_LENGTH = 128
+
+_SEPARATORS = re.compile(r"[\s,;]+")
+_VALID = re.compile(r"[A-Za-z0-9_-]+")
+_WRAPPING = "\"'`[](){}<>"
+
+
+@dataclass(frozen=True, slots=True)
+class RefusedId:
+    """An entry that is not a job ID: ``shown`` is safe to display, ``reason`` says why."""
+
+    shown: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedIds:
+    """What a paste held: good IDs in order without repeats, and the refused entries."""
+
+    ids: tuple[str, ...]
+    refused: tuple[RefusedId, ...]
+
+    @property
+    def empty(self) -> bool:
+        """True when the paste held nothing at all."""
+        return not self.ids and not self.refused
+
+
+def check_job_id(entry: str) -> str | None:
+    """The reason ``entry`` is not a job ID, in plain words, or None when it is one."""
+    if not entry:
+        return "it is empty"
+    if len(entry) > MAX_ID_LENGTH:
+        return f"it is {len(entry)} characters long; a job ID has at most {MAX_ID_LENGTH}"
+    if _VALID.fullmatch(entry):
+        return None
+    if "://" in entry or entry.startswith("www."):
+        return "it is a URL, not a job ID (press n to start a scrape of a URL)"
+    bad = sorted({char for char in entry if not _VALID.fullmatch(char)})
+    shown = " ".join(_show_char(char) for char in bad[:5])
+    return f"a job ID has only letters, digits, _ and -; this one has {shown}"
+
+
+def _show_char(char: str) -> str:
+    if char.isprintable() and not char.isspace():
+        return repr(char)
+    return f"U+{ord(char):04X}"
+
+
+def parse_job_ids(text: str) -> ParsedIds:
+    """Split ``text`` into job IDs and refused entries (see the module docstring)."""
+    ids: dict[str, None] = {}
+    refused: list[RefusedId] = []
+    for raw in _SEPARATORS.split(text):
+        entry = raw.strip(_WRAPPING)
+        if not entry:
+            continue  # nothing, or a lone bracket or quote between entries
+        reason = check_job_id(entry)
+        if reason is None:
+            ids.setdefault(entry, None)
+        else:
+            refused.append(RefusedId(line(entry, 40) or "(unprintable)", reason))
+    return ParsedIds(tuple(ids), tuple(refused))
