@@ -7,10 +7,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import jsonschema
 import pytest
 import yaml
 
+import spidra_tui.emulator
 from spidra_tui.clock import FakeClock
 from spidra_tui.emulator import Emulator, EmulatorConfig
 
@@ -18,7 +20,7 @@ TEST_KEY = "spd_test_key_0001"
 OTHER_KEY = "spd_test_key_0002"
 
 # The OpenAPI block of the "Get Scrape Job Status" reference page, kept unchanged.
-OPENAPI_PATH = Path(__file__).resolve().parent.parent / "spidra_tui/emulator/openapi-get-scrape.yaml"
+OPENAPI_PATH = Path(spidra_tui.emulator.__file__).parent / "openapi-get-scrape.yaml"
 
 
 @pytest.fixture
@@ -37,6 +39,14 @@ def api_key() -> str:
 def other_key() -> str:
     """A second accepted key, for jobs that belong to someone else."""
     return OTHER_KEY
+
+
+@pytest.fixture
+def http() -> Iterator[httpx.Client]:
+    """A plain synchronous HTTP client, shared within a test (a new ``httpx.Client``
+    costs tens of milliseconds, so ``httpx.get`` in a loop is slow)."""
+    with httpx.Client(timeout=10.0) as client:
+        yield client
 
 
 @pytest.fixture

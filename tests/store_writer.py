@@ -7,11 +7,17 @@ records updates whose answers are about 100 KB (alone and in bursts) and now
 and then adds a new job ``extra-TAG-N``, printing ``added extra-TAG-N`` once
 that add has committed. Each answer carries the TAG and a SHA-256 of its
 padding, so a reader can tell that it was written by this run and is whole.
+
+So that a test can kill it inside a transaction rather than while it builds
+the next answer, it prints ``begin`` / ``commit`` as SQLite starts those
+statements, and keeps one byte in ``DB_PATH.phase``: ``w`` from the start of a
+write transaction until the call that made it has returned, ``-`` otherwise.
 """
 
 from __future__ import annotations
 
 import hashlib
+import mmap
 import os
 import sys
 from pathlib import Path
@@ -53,6 +59,20 @@ def main() -> None:
     ids = [f"job-{n:04d}" for n in range(jobs)]
     store = JobStore(path)
     store.add_many(ids)
+
+    phase_file = Path(f"{path}.phase")
+    phase_file.write_bytes(b"-")
+    with phase_file.open("r+b") as handle:
+        phase = mmap.mmap(handle.fileno(), 1)
+
+    def trace(statement: str) -> None:
+        if statement.startswith("BEGIN"):
+            phase[0] = ord("w")
+            os.write(1, b"begin\n")
+        elif statement == "COMMIT":
+            os.write(1, b"commit\n")
+
+    store._conn.set_trace_callback(trace)
     print("ready", flush=True)
     seq = 0
     while True:
@@ -63,9 +83,11 @@ def main() -> None:
             store.record_many(burst)
         else:
             store.record(update(job_id, tag, seq))
+        phase[0] = ord("-")
         if seq % 7 == 0:
             extra = f"extra-{tag}-{seq}"
             store.add(extra)
+            phase[0] = ord("-")
             print(f"added {extra}", flush=True)
 
 

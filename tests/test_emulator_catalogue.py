@@ -20,22 +20,22 @@ def by_description(emulator: Emulator, fragment: str) -> str:
     return matches[0]
 
 
-def fetch(emulator: Emulator, job_id: str) -> dict:
-    response = httpx.get(
+def fetch(http: httpx.Client, emulator: Emulator, job_id: str) -> dict:
+    response = http.get(
         f"{emulator.base_url}/scrape/{job_id}", headers={"x-api-key": emulator.demo_key}
     )
     assert response.status_code == 200
     return response.json()
 
 
-def finished(emulator: Emulator, clock: FakeClock, fragment: str) -> dict:
+def finished(http: httpx.Client, emulator: Emulator, clock: FakeClock, fragment: str) -> dict:
     job_id = by_description(emulator, fragment)
     clock.advance(max(0.0, emulator.finish_time(job_id) - clock.monotonic()))
-    return fetch(emulator, job_id)
+    return fetch(http, emulator, job_id)
 
 
 def test_catalogue_is_staggered_for_a_newcomer(
-    demo_emulator: Emulator, fake_clock: FakeClock
+    http: httpx.Client, demo_emulator: Emulator, fake_clock: FakeClock
 ) -> None:
     start = fake_clock.monotonic()
     jobs = demo_emulator.catalogue_ids()
@@ -44,9 +44,9 @@ def test_catalogue_is_staggered_for_a_newcomer(
     assert 3.0 <= ends[0] <= 5.0
     assert sum(end <= 30.0 for end in ends) >= len(ends) - 1
     assert 120.0 <= ends[-1] <= 180.0
-    assert all(fetch(demo_emulator, job_id)["status"] == "waiting" for job_id, _ in jobs)
+    assert all(fetch(http, demo_emulator, job_id)["status"] == "waiting" for job_id, _ in jobs)
     fake_clock.advance(3.0)
-    statuses = {fetch(demo_emulator, job_id)["status"] for job_id, _ in jobs}
+    statuses = {fetch(http, demo_emulator, job_id)["status"] for job_id, _ in jobs}
     assert "active" in statuses
 
 
@@ -58,8 +58,10 @@ def test_catalogue_is_the_same_on_every_start(make_emulator) -> None:
     assert first.answer(job_id, at=1e9) == second.answer(job_id, at=1e9)
 
 
-def test_markdown_result(demo_emulator: Emulator, fake_clock: FakeClock) -> None:
-    body = finished(demo_emulator, fake_clock, "Markdown page")
+def test_markdown_result(
+    http: httpx.Client, demo_emulator: Emulator, fake_clock: FakeClock
+) -> None:
+    body = finished(http, demo_emulator, fake_clock, "Markdown page")
     result = body["result"]
     page = result["data"][0]
     assert (page["url"], page["title"], page["success"]) == (
@@ -76,46 +78,58 @@ def test_markdown_result(demo_emulator: Emulator, fake_clock: FakeClock) -> None
     assert result["stats"]["inputTokens"] == 0 and result["stats"]["durationMs"] > 0
 
 
-def test_json_object_and_array(demo_emulator: Emulator, fake_clock: FakeClock) -> None:
-    obj = finished(demo_emulator, fake_clock, "JSON object")["result"]
+def test_json_object_and_array(
+    http: httpx.Client, demo_emulator: Emulator, fake_clock: FakeClock
+) -> None:
+    obj = finished(http, demo_emulator, fake_clock, "JSON object")["result"]
     assert obj["content"]["title"] == "A Light in the Attic"
     assert obj["extraction_empty"] is False
     stats = obj["stats"]
     assert stats["totalTokens"] == stats["inputTokens"] + stats["outputTokens"] > 0
-    array = finished(demo_emulator, fake_clock, "JSON array")["result"]["content"]
+    array = finished(http, demo_emulator, fake_clock, "JSON array")["result"]["content"]
     assert isinstance(array, list) and len(array) >= 3
     assert {"title", "price", "url"} <= set(array[0])
 
 
-def test_three_urls_with_one_failed_page(demo_emulator: Emulator, fake_clock: FakeClock) -> None:
-    result = finished(demo_emulator, fake_clock, "Three URLs")["result"]
+def test_three_urls_with_one_failed_page(
+    http: httpx.Client, demo_emulator: Emulator, fake_clock: FakeClock
+) -> None:
+    result = finished(http, demo_emulator, fake_clock, "Three URLs")["result"]
     assert [page["success"] for page in result["data"]] == [True, True, False]
     assert result["data"][2]["markdownContent"] == ""
     assert "Quotes to Scrape - page 2" in result["content"]
 
 
-def test_foreach_fifty_items(demo_emulator: Emulator, fake_clock: FakeClock) -> None:
-    content = finished(demo_emulator, fake_clock, "forEach: 50")["result"]["content"]
+def test_foreach_fifty_items(
+    http: httpx.Client, demo_emulator: Emulator, fake_clock: FakeClock
+) -> None:
+    content = finished(http, demo_emulator, fake_clock, "forEach: 50")["result"]["content"]
     numbers = [int(n) for n in re.findall(r"^## Item (\d+)$", content, re.M)]
     assert numbers == list(range(1, 51))
 
 
-def test_screenshots_are_https(demo_emulator: Emulator, fake_clock: FakeClock) -> None:
-    result = finished(demo_emulator, fake_clock, "Screenshots")["result"]
+def test_screenshots_are_https(
+    http: httpx.Client, demo_emulator: Emulator, fake_clock: FakeClock
+) -> None:
+    result = finished(http, demo_emulator, fake_clock, "Screenshots")["result"]
     assert result["screenshots"] and all(u.startswith("https://") for u in result["screenshots"])
     assert result["data"][0]["screenshotUrl"] == result["screenshots"][0]
     assert result["stats"]["captchaSolvedCount"] == 1
 
 
-def test_ai_failure_and_empty_extraction(demo_emulator: Emulator, fake_clock: FakeClock) -> None:
-    fallback = finished(demo_emulator, fake_clock, "AI extraction failed")["result"]
+def test_ai_failure_and_empty_extraction(
+    http: httpx.Client, demo_emulator: Emulator, fake_clock: FakeClock
+) -> None:
+    fallback = finished(http, demo_emulator, fake_clock, "AI extraction failed")["result"]
     assert fallback["ai_extraction_failed"] is True
     assert isinstance(fallback["content"], str) and fallback["content"].startswith("# Web scraping")
-    empty = finished(demo_emulator, fake_clock, "came back empty")["result"]
+    empty = finished(http, demo_emulator, fake_clock, "came back empty")["result"]
     assert empty["extraction_empty"] is True and empty["content"] in ([], {})
 
 
-def test_failed_delayed_and_long_running(demo_emulator: Emulator, fake_clock: FakeClock) -> None:
+def test_failed_delayed_and_long_running(
+    http: httpx.Client, demo_emulator: Emulator, fake_clock: FakeClock
+) -> None:
     failed_id = by_description(demo_emulator, "Failed job")
     delayed_id = by_description(demo_emulator, "Delayed")
     long_id = by_description(demo_emulator, "Long-running")
@@ -123,25 +137,26 @@ def test_failed_delayed_and_long_running(demo_emulator: Emulator, fake_clock: Fa
     saw_delayed = False
     for _ in range(40):
         fake_clock.advance(1.0)
-        saw_delayed |= fetch(demo_emulator, delayed_id)["status"] == "delayed"
+        saw_delayed |= fetch(http, demo_emulator, delayed_id)["status"] == "delayed"
     assert saw_delayed
-    failed = fetch(demo_emulator, failed_id)
+    failed = fetch(http, demo_emulator, failed_id)
     assert failed["status"] == "failed" == demo_emulator.final_status(failed_id)
     assert failed["error"] == (
         "Failed to scrape https://shop.closed-store.invalid/ — net::ERR_NAME_NOT_RESOLVED"
     )
-    assert fetch(demo_emulator, delayed_id)["status"] == "completed"
-    running = fetch(demo_emulator, long_id)
+    assert fetch(http, demo_emulator, delayed_id)["status"] == "completed"
+    running = fetch(http, demo_emulator, long_id)
     assert running["status"] == "active" and fake_clock.monotonic() - start == 40.0
     messages = set()
     for _ in range(30):
         fake_clock.advance(5.0)
-        messages.add(fetch(demo_emulator, long_id)["progress"]["message"])
+        messages.add(fetch(http, demo_emulator, long_id)["progress"]["message"])
     assert {"Solving CAPTCHA", "Processing content with AI..."} <= messages
-    assert fetch(demo_emulator, long_id)["status"] == "completed"
+    assert fetch(http, demo_emulator, long_id)["status"] == "completed"
 
 
 def test_every_status_answer_fits_the_published_schema(
+    http: httpx.Client,
     demo_emulator: Emulator,
     fake_clock: FakeClock,
     status_validator,
@@ -166,7 +181,7 @@ def test_every_status_answer_fits_the_published_schema(
     arrays = 0
     for _ in range(35):
         for job_id in jobs:
-            body = fetch(demo_emulator, job_id)
+            body = fetch(http, demo_emulator, job_id)
             statuses.add(body["status"])
             assert set(body) == {"status", "progress", "result", "error"}
             status_validator(body)
@@ -211,11 +226,13 @@ def test_json_value_has_the_asked_size(size: int) -> None:
     assert isinstance(json_value(size, seed=1, as_object=True), dict)
 
 
-def test_planted_job_with_large_content(emulator: Emulator, fake_clock: FakeClock) -> None:
+def test_planted_job_with_large_content(
+    http: httpx.Client, emulator: Emulator, fake_clock: FakeClock
+) -> None:
     content = foreach_markdown(300_000, seed=9)
     job_id = emulator.create_job(
         script=Script(waiting=0.0, active=1.0),
         result={"content": content, "data": [], "screenshots": [], "ai_extraction_failed": False},
     )
     fake_clock.advance(1.0)
-    assert fetch(emulator, job_id)["result"]["content"] == content
+    assert fetch(http, emulator, job_id)["result"]["content"] == content

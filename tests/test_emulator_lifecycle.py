@@ -13,8 +13,8 @@ from spidra_tui.emulator import Emulator, EmulatorConfig, Script, SubmissionReje
 from spidra_tui.emulator.lifecycle import draw_script
 
 
-def get_status(emulator: Emulator, key: str, job_id: str) -> dict:
-    response = httpx.get(f"{emulator.base_url}/scrape/{job_id}", headers={"x-api-key": key})
+def get_status(http: httpx.Client, emulator: Emulator, key: str, job_id: str) -> dict:
+    response = http.get(f"{emulator.base_url}/scrape/{job_id}", headers={"x-api-key": key})
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -49,11 +49,11 @@ def test_failing_script_stops_rising_and_fails() -> None:
 
 
 def test_job_progresses_over_http_as_the_clock_moves(
-    emulator: Emulator, fake_clock: FakeClock, api_key: str
+    http: httpx.Client, emulator: Emulator, fake_clock: FakeClock, api_key: str
 ) -> None:
     script = Script(waiting=2.0, active=8.0, stages=("Loading page", "Extracting content"))
     job_id = emulator.create_job(api_key, script=script)
-    first = get_status(emulator, api_key, job_id)
+    first = get_status(http, emulator, api_key, job_id)
     assert first == {
         "status": "waiting",
         "progress": {"message": "Waiting in queue", "progress": 0},
@@ -61,16 +61,16 @@ def test_job_progresses_over_http_as_the_clock_moves(
         "error": None,
     }
     fake_clock.advance(3.0)
-    early = get_status(emulator, api_key, job_id)
+    early = get_status(http, emulator, api_key, job_id)
     fake_clock.advance(4.0)
-    later = get_status(emulator, api_key, job_id)
+    later = get_status(http, emulator, api_key, job_id)
     assert early["status"] == later["status"] == "active"
     assert early["progress"]["message"] == "Loading page"
     assert later["progress"]["message"] == "Extracting content"
     assert early["progress"]["progress"] < later["progress"]["progress"]
     assert emulator.status_at(job_id) == "active"
     fake_clock.advance(3.0)
-    done = get_status(emulator, api_key, job_id)
+    done = get_status(http, emulator, api_key, job_id)
     assert done["status"] == "completed" and done["error"] is None
     assert done["progress"] == {"message": "Scrape completed successfully", "progress": 1}
     assert done["result"]["data"][0]["url"] == "https://example.com/"
@@ -78,7 +78,7 @@ def test_job_progresses_over_http_as_the_clock_moves(
 
 
 def test_finish_time_is_exactly_when_the_status_turns(
-    emulator: Emulator, fake_clock: FakeClock, api_key: str
+    http: httpx.Client, emulator: Emulator, fake_clock: FakeClock, api_key: str
 ) -> None:
     job_id = emulator.create_job(
         api_key, script=Script(waiting=1.0, delayed=2.0, active=3.0, outcome="failed")
@@ -86,11 +86,11 @@ def test_finish_time_is_exactly_when_the_status_turns(
     finish = emulator.finish_time(job_id)
     assert finish == pytest.approx(fake_clock.monotonic() + 6.0)
     fake_clock.advance(1.5)
-    assert get_status(emulator, api_key, job_id)["status"] == "delayed"
+    assert get_status(http, emulator, api_key, job_id)["status"] == "delayed"
     fake_clock.advance(finish - fake_clock.monotonic() - 0.001)
-    assert get_status(emulator, api_key, job_id)["status"] == "active"
+    assert get_status(http, emulator, api_key, job_id)["status"] == "active"
     fake_clock.advance(0.001)
-    failed = get_status(emulator, api_key, job_id)
+    failed = get_status(http, emulator, api_key, job_id)
     assert failed["status"] == "failed" == emulator.final_status(job_id)
     assert failed["result"] is None
     assert failed["error"].startswith("Failed to scrape https://example.com/ — ")
@@ -107,18 +107,16 @@ def test_time_scale_speeds_lifecycles_up(make_emulator, fake_clock: FakeClock) -
     assert emulator.status_at(job_id) == "completed"
 
 
-def test_planted_answers_are_served(emulator: Emulator, api_key: str) -> None:
+def test_planted_answers_are_served(http: httpx.Client, emulator: Emulator, api_key: str) -> None:
     result = {"content": {"planted": True}, "data": [], "screenshots": []}
     planted = emulator.create_job(api_key, result=result)
-    assert get_status(emulator, api_key, planted)["result"] == result
+    assert get_status(http, emulator, api_key, planted)["result"] == result
     failed = emulator.create_job(api_key, error="Failed to scrape https://a.test/ — boom")
-    body = get_status(emulator, api_key, failed)
+    body = get_status(http, emulator, api_key, failed)
     assert (body["status"], body["error"]) == ("failed", "Failed to scrape https://a.test/ — boom")
     raw = b'{"status":"completed","result":{"content":"\x1b]2;title\x07"}}'
     hostile = emulator.create_job(api_key, final_body=raw)
-    response = httpx.get(
-        f"{emulator.base_url}/scrape/{hostile}", headers={"x-api-key": api_key}
-    )
+    response = http.get(f"{emulator.base_url}/scrape/{hostile}", headers={"x-api-key": api_key})
     assert response.content == raw
     assert emulator.answer_bytes(hostile) == raw
 
@@ -126,7 +124,9 @@ def test_planted_answers_are_served(emulator: Emulator, api_key: str) -> None:
 def test_submitted_lifecycles_have_the_documented_mix(
     emulator: Emulator, fake_clock: FakeClock, api_key: str
 ) -> None:
-    plain = [emulator.submit(api_key, {"urls": [{"url": f"https://s{i}.test/"}]}) for i in range(600)]
+    plain = [
+        emulator.submit(api_key, {"urls": [{"url": f"https://s{i}.test/"}]}) for i in range(600)
+    ]
     prompted = [
         emulator.submit(
             api_key,
@@ -161,23 +161,23 @@ def test_submitted_lifecycles_have_the_documented_mix(
 
 
 def test_same_seed_gives_the_same_jobs_and_answers(make_emulator, fake_clock: FakeClock) -> None:
-    body = {"urls": [{"url": "https://books.toscrape.com/"}], "prompt": "List all", "output": "json"}
+    body = {
+        "urls": [{"url": "https://books.toscrape.com/"}],
+        "prompt": "List all",
+        "output": "json",
+    }
     runs = []
     for _ in range(2):
         emulator = make_emulator(EmulatorConfig(seed=42), start=False)
         ids = [emulator.submit("spd_same_key_123", body) for _ in range(5)]
-        runs.append(
-            (ids, [emulator.answer(j, at=fake_clock.monotonic() + 500) for j in ids])
-        )
+        runs.append((ids, [emulator.answer(j, at=fake_clock.monotonic() + 500) for j in ids]))
     assert runs[0] == runs[1]
     other = make_emulator(EmulatorConfig(seed=43), start=False)
     assert other.submit("spd_same_key_123", body) not in runs[0][0]
 
 
 def test_draw_script_stages_follow_the_request() -> None:
-    script, _ = draw_script(
-        random.Random(1), pages=1, prompt=True, actions=True, for_each=True
-    )
+    script, _ = draw_script(random.Random(1), pages=1, prompt=True, actions=True, for_each=True)
     assert script.stages[0] == "Launching browser"
     assert "Running browser actions" in script.stages
     assert script.stages[-1] == "Processing content with AI..."

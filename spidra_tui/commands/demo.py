@@ -94,4 +94,4 @@ def _remember_catalogue(folder: Path, emulator: Any) -> None:
 
     entries = emulator.catalogue_ids()
     with JobStore.open(folder) as store:
-        store.add_many([job_id for job_id, _ in entries], labels=[label for _, label in entries])
+        store.add_many([job_id for job_id, _ in entries], labels=dict(entries))

@@ -54,13 +54,15 @@ class ServerStats:
         self.reset()
 
     def reset(self) -> None:
-        """Forget every count and record (in-flight and open connections stay true)."""
+        """Forget every count and record. What stays true stays: the requests in flight,
+        the open connections, and which jobs have had their terminal answer sent (so
+        GETs of those jobs still count as ``gets_after_terminal``)."""
         with self._lock:
             self._log: deque[RequestRecord] = deque(maxlen=self._log_limit)
             self._total = 0
             self._gets: Counter[str] = Counter()
             self._gets_after_terminal: Counter[str] = Counter()
-            self._terminal_sent: dict[str, float] = {}
+            self._terminal_sent: dict[str, float] = getattr(self, "_terminal_sent", {})
             self._created_by_url: Counter[str] = Counter()
             self._created_by_body: Counter[str] = Counter()
             self._errors: list[str] = []

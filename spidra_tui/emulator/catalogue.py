@@ -81,7 +81,9 @@ ENTRIES: tuple[_Entry, ...] = (
     _Entry(
         "JSON object extracted by a prompt",
         {
-            "urls": _urls("https://books.toscrape.com/catalogue/a-light-in-the-attic_1000/index.html"),
+            "urls": _urls(
+                "https://books.toscrape.com/catalogue/a-light-in-the-attic_1000/index.html"
+            ),
             "prompt": "Extract the title, price, availability, rating, UPC and description",
             "output": "json",
         },
@@ -243,4 +245,3 @@ def create_catalogue(book: JobBook, owner: str, created: float) -> list[Catalogu
 def replace_content(result: dict[str, Any], content: Any) -> dict[str, Any]:
     """A copy of ``result`` with another ``content``."""
     return {**result, "content": content}
-

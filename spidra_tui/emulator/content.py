@@ -25,12 +25,26 @@ _WORDS = (
 ).split()
 
 _TITLES = (
-    "A Light in the Attic", "Tipping the Velvet", "Soumission", "Sharp Objects",
-    "Sapiens: A Brief History of Humankind", "The Requiem Red", "The Dirty Little Secrets",
-    "The Coming Woman", "The Boys in the Boat", "The Black Maria", "Starving Hearts",
-    "Shakespeare's Sonnets", "Set Me Free", "Scott Pilgrim's Precious Little Life",
-    "Rip it Up and Start Again", "Our Band Could Be Your Life", "Olio", "Mesaerion",
-    "Libertarianism for Beginners", "It's Only the Himalayas",
+    "A Light in the Attic",
+    "Tipping the Velvet",
+    "Soumission",
+    "Sharp Objects",
+    "Sapiens: A Brief History of Humankind",
+    "The Requiem Red",
+    "The Dirty Little Secrets",
+    "The Coming Woman",
+    "The Boys in the Boat",
+    "The Black Maria",
+    "Starving Hearts",
+    "Shakespeare's Sonnets",
+    "Set Me Free",
+    "Scott Pilgrim's Precious Little Life",
+    "Rip it Up and Start Again",
+    "Our Band Could Be Your Life",
+    "Olio",
+    "Mesaerion",
+    "Libertarianism for Beginners",
+    "It's Only the Himalayas",
 )
 
 _RATINGS = ("One", "Two", "Three", "Four", "Five")

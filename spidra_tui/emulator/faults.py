@@ -38,8 +38,8 @@ _PHRASES = {
 }
 
 _CHALLENGE_PAGE = (
-    "<!DOCTYPE html><html lang=\"en-US\"><head><title>Just a moment...</title>"
-    "<meta http-equiv=\"refresh\" content=\"5\"></head><body><div class=\"main-wrapper\">"
+    '<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title>'
+    '<meta http-equiv="refresh" content="5"></head><body><div class="main-wrapper">'
     "<h1>api.spidra.io</h1><p>Checking if the site connection is secure</p></div>"
     "</body></html>\n"
 )
@@ -113,8 +113,9 @@ class FaultPicker:
                 return Fault("server_error", code, html=rng.random() < f.html_errors, delay=delay)
             roll -= f.server_error
             if roll < f.rate_limited:
-                return Fault("rate_limited", 429, variant=rng.choice(f.retry_after_forms),
-                             delay=delay)
+                return Fault(
+                    "rate_limited", 429, variant=rng.choice(f.retry_after_forms), delay=delay
+                )
             roll -= f.rate_limited
             if roll < f.non_json:
                 return Fault("non_json", variant=rng.choice(f.non_json_kinds), delay=delay)

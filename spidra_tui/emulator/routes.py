@@ -68,11 +68,11 @@ def route(target: str) -> tuple[str, str | None, str]:
     path = target.partition("?")[0].partition("#")[0]
     if path != PREFIX and not path.startswith(PREFIX + "/"):
         return "outside", None, path
-    rest = path[len(PREFIX):]
+    rest = path[len(PREFIX) :]
     if rest in ("/scrape", "/scrape/"):
         return "scrape", None, path
     if rest.startswith("/scrape/"):
-        raw_id = rest[len("/scrape/"):]
+        raw_id = rest[len("/scrape/") :]
         if raw_id and "/" not in raw_id:
             return "job", unquote(raw_id, errors="replace"), path
     return "unknown", None, path
@@ -139,9 +139,7 @@ class ApiRoutes:
             return NOT_FOUND
         allowed = "POST" if kind == "scrape" else "GET"
         if request.method != allowed:
-            return _with_headers(
-                error_reply(405, "Method not allowed"), (("Allow", allowed),)
-            )
+            return _with_headers(error_reply(405, "Method not allowed"), (("Allow", allowed),))
         if key is None or not self._keys.accepts(key):
             return UNAUTHORIZED
         if key in self._keys.revoked:

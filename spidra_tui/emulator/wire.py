@@ -63,7 +63,7 @@ Handler = Callable[[Request], Reply]
 _INTERNAL_ERROR = Reply(500, b'{"status":"error","message":"Internal server error"}')
 
 
-def _encode(reply: Reply, keep_alive: bool) -> bytes:
+def _encode(reply: Reply, keep_alive: bool, head_only: bool = False) -> bytes:
     try:
         phrase = HTTPStatus(reply.status).phrase
     except ValueError:
@@ -75,7 +75,8 @@ def _encode(reply: Reply, keep_alive: bool) -> bytes:
         f"Connection: {'keep-alive' if keep_alive else 'close'}",
     ]
     lines += [f"{name}: {value}" for name, value in reply.headers]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + reply.body
+    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    return head if head_only else head + reply.body
 
 
 class _BadRequest(Exception):
@@ -110,9 +111,7 @@ class HttpServer:
             self._loop = loop
             try:
                 self._server = loop.run_until_complete(
-                    asyncio.start_server(
-                        self._serve, host, port, limit=HEAD_LIMIT, backlog=1024
-                    )
+                    asyncio.start_server(self._serve, host, port, limit=HEAD_LIMIT, backlog=1024)
                 )
                 bound = self._server.sockets[0].getsockname()
                 self.address = (bound[0], bound[1])
@@ -213,7 +212,7 @@ class HttpServer:
             if reply.drop:
                 return False
             keep_alive = keep_alive and not reply.close
-            await self._send(writer, reply, keep_alive)
+            await self._send(writer, reply, keep_alive, head_only=method == "HEAD")
         finally:
             self._observer.request_finished()
         if reply.on_sent is not None:
@@ -254,8 +253,10 @@ class HttpServer:
             await reader.readexactly(2)
 
     @staticmethod
-    async def _send(writer: asyncio.StreamWriter, reply: Reply, keep_alive: bool) -> None:
-        writer.write(_encode(reply, keep_alive))
+    async def _send(
+        writer: asyncio.StreamWriter, reply: Reply, keep_alive: bool, head_only: bool = False
+    ) -> None:
+        writer.write(_encode(reply, keep_alive, head_only))
         await writer.drain()
 
 

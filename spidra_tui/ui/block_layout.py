@@ -1,59 +1,69 @@
 """The vertical layout of a document made of blocks, rendered only where it is looked at.
 
-Every block has a height: an estimate from its line lengths until it is rendered, then
-the real one. Rendered lines are kept in a bounded cache; a block that falls out of it is
-rendered again when it comes back into view (its measured height is kept).
+Every block has a height: an estimate until it is rendered, then the real one. Rendered
+lines are kept in a bounded cache; a block that falls out of it is rendered again when
+it comes back into view (its measured height is kept).
 """
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from itertools import accumulate
+from time import perf_counter
 
 from textual.cache import LRUCache
 from textual.strip import Strip
 
-from spidra_tui.ui.blocks import Block
+from spidra_tui.ui.blocks import Block, BlockBatch
 
-# Rendered blocks kept: enough for several screens of scrolling back and forth.
-CACHE_BLOCKS = 400
-
-# Lines a block takes besides its text (a table's rule and edge, a code block's padding).
-_EXTRA_LINES = {"table": 1, "fence": 2}
+# Rendered blocks kept: several screens' worth, for scrolling back and forth.
+CACHE_BLOCKS = 200
 
 BlockRenderer = Callable[[Block, int], list[Strip]]
 
 
-def estimate_height(block: Block, width: int) -> int:
-    """Lines `block` will probably take at `width` columns, before it is rendered."""
-    rows = 0
-    for length in block.lengths:
-        rows += 1 if length <= width else -(-length // width)
-    return rows + _EXTRA_LINES.get(block.kind, 0) + block.spacing
+def estimate_heights(batch: BlockBatch, width: int, start: int = 0) -> array[int]:
+    """Lines the blocks of `batch` from `start` will probably take at `width` columns."""
+    width = max(1, width)
+    heights = array("q")
+    append = heights.append
+    for lines, long_lines, long_chars, spacing in zip(
+        batch.lines[start:],
+        batch.long_lines[start:],
+        batch.long_chars[start:],
+        batch.spacings[start:],
+        strict=True,
+    ):
+        # Short lines take a row each; long ones about length / width rows, plus half a
+        # row for the ragged end of word wrapping.
+        rows = lines - long_lines + (long_chars + long_lines * width // 2) // width
+        append(max(1, rows) + spacing)
+    return heights
 
 
 class BlockLayout:
     """Blocks stacked top to bottom, with the line each starts at.
 
-    `render(block, width)` turns a block into strips of `width` cells. Heights measured
-    by rendering change the position of the blocks below; `settle` bookkeeping (which
-    block to keep in place) is left to the caller, which reads `locate` before and
-    `start` after.
+    `render(block, width)` turns a block into strips of `width` cells. Measured heights
+    move the blocks below; keeping the reader's place (reading `locate` before and
+    `start` after) is left to the caller.
     """
 
     def __init__(self, render: BlockRenderer) -> None:
         self._render = render
-        self.blocks: list[Block] = []
-        self._offsets: list[int] = []
-        self._heights: list[int] = []
-        self._starts: list[int] = [0]
+        self._batch = BlockBatch()
+        self._heights = array("q")
+        self._starts = array("q", [0])
         self._stale_from: int | None = None
         self._cache: LRUCache[int, list[Strip]] = LRUCache(CACHE_BLOCKS)
         self.width = 0
+        self.sections: list[int] = []
+        """Indexes of the blocks that start a section (those with a title)."""
 
     def __len__(self) -> int:
-        return len(self.blocks)
+        return len(self._batch)
 
     @property
     def total(self) -> int:
@@ -66,18 +76,39 @@ class BlockLayout:
         """Whether a height changed since positions were last worked out."""
         return self._stale_from is not None
 
-    def extend(self, blocks: Sequence[Block]) -> None:
+    def block(self, index: int) -> Block:
+        """Block `index`."""
+        return self._batch.block(index)
+
+    def offset(self, index: int) -> int:
+        """Where block `index` starts in the source text."""
+        return self._batch.offsets[index]
+
+    def title(self, index: int) -> str | None:
+        """The section title of block `index`, if it starts one."""
+        return self._batch.titles.get(index)
+
+    def extend(self, batch: BlockBatch) -> None:
         """Add blocks at the bottom."""
-        if not blocks:
+        if not batch:
             return
         self._update_starts()
-        width = self.width
-        heights = [estimate_height(block, width or 80) for block in blocks]
-        self.blocks.extend(blocks)
-        self._offsets.extend(block.offset for block in blocks)
+        first = len(self._batch)
+        self.sections.extend(first + index for index in sorted(batch.titles))
+        self._batch.extend(batch)
+        heights = estimate_heights(batch, self.width or 80)
         self._heights.extend(heights)
         self._starts.extend(accumulate(heights, initial=self._starts[-1]))
-        del self._starts[-len(heights) - 1]
+        del self._starts[first]
+
+    def clear(self) -> None:
+        """Remove every block."""
+        self._batch = BlockBatch()
+        self._heights = array("q")
+        self._starts = array("q", [0])
+        self._stale_from = None
+        self._cache.clear()
+        self.sections = []
 
     def set_width(self, width: int) -> None:
         """Lay out again for a new width: all heights become estimates."""
@@ -85,8 +116,8 @@ class BlockLayout:
             return
         self.width = width
         self._cache.clear()
-        self._heights = [estimate_height(block, width) for block in self.blocks]
-        self._starts = list(accumulate(self._heights, initial=0))
+        self._heights = estimate_heights(self._batch, width)
+        self._starts = array("q", accumulate(self._heights, initial=0))
         self._stale_from = None
 
     def clear_cache(self) -> None:
@@ -96,7 +127,7 @@ class BlockLayout:
     def start(self, index: int) -> int:
         """The line block `index` starts at."""
         self._update_starts()
-        return self._starts[max(0, min(index, len(self.blocks)))]
+        return self._starts[max(0, min(index, len(self._batch)))]
 
     def height(self, index: int) -> int:
         """The height of block `index` (estimated or measured)."""
@@ -104,22 +135,23 @@ class BlockLayout:
 
     def locate(self, y: int) -> tuple[int, int]:
         """The block holding line `y` and the line within it; (0, 0) when empty."""
-        if not self.blocks:
+        count = len(self._batch)
+        if not count:
             return 0, 0
         starts = self._starts
-        index = min(max(bisect_right(starts, y) - 1, 0), len(self.blocks) - 1)
+        index = min(max(bisect_right(starts, y) - 1, 0), count - 1)
         return index, y - starts[index]
 
     def block_at_offset(self, offset: int) -> int:
         """The block holding the source character at `offset`."""
-        return max(0, bisect_right(self._offsets, offset) - 1)
+        return max(0, bisect_right(self._batch.offsets, offset) - 1)
 
     def strips(self, index: int) -> list[Strip]:
         """The rendered lines of block `index`, spacing included, rendering if needed."""
         strips = self._cache.get(index)
         if strips is not None:
             return strips
-        block = self.blocks[index]
+        block = self._batch.block(index)
         width = self.width
         strips = self._render(block, width)
         if strips and block.spacing:
@@ -131,31 +163,40 @@ class BlockLayout:
                 self._stale_from = index
         return strips
 
-    def render_range(self, top: int, bottom: int) -> bool:
+    def render_range(
+        self, top: int, bottom: int, deadline: float | None = None
+    ) -> tuple[bool, bool]:
         """Render every block that shows between lines `top` and `bottom`.
 
-        Returns whether any height changed (positions below have moved).
+        With a `deadline` (a `time.perf_counter()` value), stop rendering once it has
+        passed. Returns whether any height changed (so positions below have moved) and
+        whether every block in the range is rendered.
         """
-        if not self.blocks or bottom <= top:
-            return False
+        if not len(self._batch) or bottom <= top:
+            return False, True
         self._update_starts()
         index, _ = self.locate(top)
         y = self._starts[index]
         changed = False
-        count = len(self.blocks)
+        count = len(self._batch)
+        heights = self._heights
+        cache = self._cache
         while index < count and y < bottom:
-            before = self._heights[index]
-            self.strips(index)
-            height = self._heights[index]
-            changed = changed or height != before
-            y += height
+            if index not in cache:
+                if deadline is not None and perf_counter() > deadline:
+                    self._update_starts()
+                    return changed, False
+                before = heights[index]
+                self.strips(index)
+                changed = changed or heights[index] != before
+            y += heights[index]
             index += 1
         self._update_starts()
-        return changed
+        return changed, True
 
     def line(self, y: int) -> Strip | None:
         """The strip at line `y`, or None past the end."""
-        if not self.blocks or y < 0 or y >= self._starts[-1]:
+        if not len(self._batch) or y < 0 or y >= self._starts[-1]:
             return None
         index, offset = self.locate(y)
         strips = self.strips(index)
@@ -167,4 +208,4 @@ class BlockLayout:
             return
         self._stale_from = None
         starts = self._starts
-        starts[start:] = accumulate(self._heights[start:], initial=starts[start])
+        starts[start:] = array("q", accumulate(self._heights[start:], initial=starts[start]))

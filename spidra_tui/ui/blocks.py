@@ -2,15 +2,16 @@
 
 A splitter is fed the text in pieces (so a huge result can be cut up in a worker thread
 and shown while the rest is still being read) and hands back the blocks that are complete
-so far. This module holds the `Block` record, the line feeding every splitter shares, and
-`SourceBlockSplitter`, which cuts plain lines into small chunks for the source and JSON
-views.
+so far. This module holds the `Block` record, the `BlockBatch` columns blocks are kept
+in, the line feeding every splitter shares, and `SourceBlockSplitter`, which cuts plain
+lines into small chunks for the source and JSON views.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from array import array
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 # A line longer than this is cut into pieces of this size: wrapping or parsing a 10 MB
 # line at once would hold the event loop for seconds.
@@ -21,22 +22,107 @@ CHUNK_LINES = 48
 CHUNK_CHARS = 8_192
 
 
-@dataclass(slots=True)
+# Lines up to this long are taken to fit the width when estimating heights.
+SHORT_LINE = 40
+
+
+@dataclass(frozen=True, slots=True)
 class Block:
     """A run of lines rendered and measured as one piece.
 
     `offset` is where the block starts in the cleaned source text, so the views of one
-    text (rendered and source) can be matched up. `lengths` holds the length of each
-    line, for estimating the height before the block is rendered. `spacing` is the
-    number of blank lines shown after the block.
+    text (rendered and source) can be matched up. `title` names a block that starts a
+    section. `spacing` is the number of blank lines shown after the block.
     """
 
     text: str
     kind: str
     offset: int
-    lengths: list[int] = field(default_factory=list)
     title: str | None = None
     spacing: int = 0
+
+
+class BlockBatch:
+    """Blocks stored in columns.
+
+    A 5 MB document makes tens of thousands of blocks; as objects they would give the
+    garbage collector that many more to walk on every full collection, and a full
+    collection stops the event loop. Columns are a handful of objects whatever the
+    count. For height estimates each block keeps its line count and the count and total
+    length of its lines longer than `SHORT_LINE`.
+    """
+
+    __slots__ = (
+        "texts",
+        "kinds",
+        "offsets",
+        "spacings",
+        "lines",
+        "long_lines",
+        "long_chars",
+        "titles",
+    )
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self.kinds: list[str] = []
+        self.offsets = array("q")
+        self.spacings = array("b")
+        self.lines = array("q")
+        self.long_lines = array("q")
+        self.long_chars = array("q")
+        self.titles: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def add(
+        self,
+        text: str,
+        kind: str,
+        offset: int,
+        lengths: Iterable[int],
+        title: str | None = None,
+        spacing: int = 0,
+    ) -> None:
+        """Append a block; `lengths` are the lengths of its lines."""
+        lines = long_lines = long_chars = 0
+        for length in lengths:
+            lines += 1
+            if length > SHORT_LINE:
+                long_lines += 1
+                long_chars += length
+        if title is not None:
+            self.titles[len(self.texts)] = title
+        self.texts.append(text)
+        self.kinds.append(kind)
+        self.offsets.append(offset)
+        self.spacings.append(spacing)
+        self.lines.append(lines)
+        self.long_lines.append(long_lines)
+        self.long_chars.append(long_chars)
+
+    def block(self, index: int) -> Block:
+        """Block `index` as an object."""
+        return Block(
+            self.texts[index],
+            self.kinds[index],
+            self.offsets[index],
+            self.titles.get(index),
+            self.spacings[index],
+        )
+
+    def extend(self, other: BlockBatch) -> None:
+        """Append the blocks of `other`."""
+        base = len(self.texts)
+        self.titles.update((base + index, title) for index, title in other.titles.items())
+        self.texts.extend(other.texts)
+        self.kinds.extend(other.kinds)
+        self.offsets.extend(other.offsets)
+        self.spacings.extend(other.spacings)
+        self.lines.extend(other.lines)
+        self.long_lines.extend(other.long_lines)
+        self.long_chars.extend(other.long_chars)
 
 
 class LineBlockSplitter:
@@ -50,9 +136,9 @@ class LineBlockSplitter:
         self._partial = ""
         self._partial_start = 0
         self._in_long_line = False
-        self._out: list[Block] = []
+        self._out = BlockBatch()
 
-    def feed(self, text: str) -> list[Block]:
+    def feed(self, text: str) -> BlockBatch:
         """Take the next piece of text; return the blocks completed by it."""
         if text:
             data = self._partial + text
@@ -66,7 +152,7 @@ class LineBlockSplitter:
             self._flush_long_partial()
         return self._take()
 
-    def finish(self) -> list[Block]:
+    def finish(self) -> BlockBatch:
         """End of text: return the last blocks."""
         if self._partial or self._in_long_line:
             self._complete_line(self._partial, self._partial_start)
@@ -75,8 +161,8 @@ class LineBlockSplitter:
         self._flush()
         return self._take()
 
-    def _take(self) -> list[Block]:
-        out, self._out = self._out, []
+    def _take(self) -> BlockBatch:
+        out, self._out = self._out, BlockBatch()
         return out
 
     def _complete_line(self, line: str, position: int) -> None:
@@ -149,14 +235,12 @@ class SourceBlockSplitter(LineBlockSplitter):
 
     def _piece(self, piece: str, position: int, last: bool) -> None:
         self._flush()
-        self._out.append(Block(piece, "lines", position, [len(piece)]))
+        self._out.add(piece, "lines", position, (len(piece),))
 
     def _flush(self) -> None:
         if not self._lines:
             return
-        self._out.append(
-            Block("\n".join(self._lines), "lines", self._start, self._lengths, self._title)
-        )
+        self._out.add("\n".join(self._lines), "lines", self._start, self._lengths, self._title)
         self._lines = []
         self._lengths = []
         self._chars = 0

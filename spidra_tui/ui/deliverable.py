@@ -6,7 +6,7 @@ how far a lazy view has rendered, and each is computed only when the user asks f
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +14,7 @@ from typing import Any
 from spidra_tui.api.models import Page, Result
 from spidra_tui.deliver import default_name
 from spidra_tui.sanitize import clean, line, safe_filename
+from spidra_tui.ui.json_lines import pretty_json
 
 __all__ = [
     "Deliverable",
@@ -41,18 +42,30 @@ class Deliverable:
     file_name: str
 
 
-def json_text(value: Any) -> str:
-    """Return ``value`` as indented JSON, safe for a terminal, a clipboard and a file.
+# What ``json.dumps(..., ensure_ascii=False)`` leaves raw that a terminal would act on
+# (DEL, C1 controls) or a file could not hold (lone surrogates). In JSON text they can
+# only sit inside strings, so a \uXXXX escape is exact and keeps the JSON valid, where
+# removing them (as ``clean`` would, along with what follows an 8-bit CSI or OSC
+# introducer) could cut the document.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\ud800-\udfff]")
 
-    ``json.dumps`` escapes C0 controls but keeps C1 controls and lone surrogates when
-    ``ensure_ascii`` is off, so the dump still goes through ``clean``.
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def json_text(value: Any) -> str:
+    """Return ``value`` as indented JSON (as the document view shows it), made safe.
+
+    The text is valid JSON that loads back to ``value`` and holds no character a terminal
+    acts on: ``json.dumps`` escapes C0 controls, and the rest are escaped here.
     """
     try:
-        text = json.dumps(value, indent=2, ensure_ascii=False)
+        text = pretty_json(value)
     except (TypeError, ValueError):
-        # Not JSON-serialisable (NaN is fine; objects from a broken parser are not).
-        text = repr(value)
-    return clean(text)
+        # A circular structure; a parsed answer has none, but a copy must never crash.
+        return clean(repr(value))
+    return _JSON_UNSAFE.sub(_escape, text)
 
 
 def _txt_name(job_id: str, suffix: str) -> str:

@@ -16,7 +16,7 @@ from textual.widgets import Static
 
 from spidra_tui.api.models import Job, Result
 from spidra_tui.clock import Clock
-from spidra_tui.sanitize import clean, line
+from spidra_tui.sanitize import line
 from spidra_tui.ui import detail_status as status
 from spidra_tui.ui.deliverable import Deliverable, content_deliverable, error_deliverable
 from spidra_tui.ui.detail_tab import DetailTab
@@ -120,7 +120,7 @@ class ContentTab(DetailTab):
 
     def _apply_rendered(self) -> None:
         doc = self.query_one("#content-doc", DocumentView)
-        if doc.rendered != self._rendered:
+        if doc.mode == "markdown" and doc.rendered != self._rendered:
             doc.toggle_rendered()
 
     # -- drawing ---------------------------------------------------------------
@@ -192,7 +192,8 @@ class ContentTab(DetailTab):
     def _show_result(self, doc: DocumentView, result: Result) -> None:
         kind = result.content_kind
         if kind == "markdown":
-            doc.show_markdown(clean(result.content))
+            # The view cleans in pieces, off the event loop for a big text: no clean here.
+            doc.show_markdown(result.content)
             self._apply_rendered()
         elif kind == "json":
             doc.show_json(result.content)
@@ -239,6 +240,15 @@ class ContentTab(DetailTab):
             deliverable = error_deliverable(self.job_id, self._body[2])
         self._copy_cache = (self._body, deliverable)
         return deliverable
+
+    def step(self, direction: int) -> None:
+        """``[``/``]``: the previous or next section (heading, or top-level JSON entry)."""
+        doc = self.query_one("#content-doc", DocumentView)
+        if doc.display:
+            if direction > 0:
+                doc.next_section()
+            else:
+                doc.previous_section()
 
     def focus_main(self) -> None:
         for tree in self.query(JsonTree):

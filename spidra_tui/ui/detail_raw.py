@@ -19,7 +19,7 @@ class RawTab(DetailTab):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._raw: dict[str, Any] | None = None
-        self._size = 0
+        self._answer_size = 0
         self._drawn: dict[str, Any] | None = None
         self._drawn_any = False
 
@@ -31,7 +31,7 @@ class RawTab(DetailTab):
         """Take the last answer; the view is redrawn only if it is a different answer."""
         same_job = job_id == self.job_id
         self.job_id = job_id
-        self._size = size
+        self._answer_size = size
         if same_job and (raw is self._raw or raw == self._raw):
             return
         self._raw = raw
@@ -48,8 +48,8 @@ class RawTab(DetailTab):
             doc.display = False
             return
         described = "The last answer, as received"
-        if self._size:
-            described += f" ({fmt.size(self._size)})"
+        if self._answer_size:
+            described += f" ({fmt.size(self._answer_size)})"
         info.update(Text(described + ". S saves it whole.", style="dim"))
         doc.display = True
         doc.show_json(self._raw)

@@ -149,6 +149,11 @@ class ScreenshotsTab(DetailTab):
                 self.query_one("#shot-list", OptionList).highlighted = index
                 self._draw_info()
 
+    def step(self, direction: int) -> None:
+        """``[``/``]``: highlight the previous or next screenshot."""
+        if self._index is not None:
+            self.select(self._index + direction)
+
     def deliverable(self) -> Deliverable | None:
         return screenshots_deliverable(self.job_id, (s.url for s in self._shots))
 

@@ -12,9 +12,8 @@ from spidra_tui.sanitize import line
 from spidra_tui.ui import format as fmt
 from spidra_tui.ui.deliverable import Deliverable, text_deliverable
 from spidra_tui.ui.detail_status import status_name
-from spidra_tui.watch.state import JobSummary
-
 from spidra_tui.ui.detail_tab import DetailTab
+from spidra_tui.watch.state import JobSummary
 
 _LABEL_WIDTH = 18
 

@@ -53,5 +53,8 @@ class DetailTab(Vertical):
         """What a copy or save takes from this tab."""
         return None
 
+    def step(self, direction: int) -> None:
+        """``[`` (-1) or ``]`` (+1): move to the previous or next thing this tab lists."""
+
     def focus_main(self) -> None:
         """Focus the widget a user most likely wants to move in."""

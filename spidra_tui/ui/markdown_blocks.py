@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from spidra_tui.ui.blocks import Block, LineBlockSplitter
+from spidra_tui.ui.blocks import LineBlockSplitter
 
 # A block with more lines or characters than this is cut at a line boundary.
 MAX_BLOCK_LINES = 120
@@ -130,7 +130,7 @@ class MarkdownBlockSplitter(LineBlockSplitter):
         title = heading_title(line)
         if title is not None:
             self._flush()
-            self._out.append(Block(line, "heading", position, [len(line)], title, 1))
+            self._out.add(line, "heading", position, (len(line),), title, 1)
             return
         marker = fence_marker(line)
         if marker is not None:
@@ -197,7 +197,7 @@ class MarkdownBlockSplitter(LineBlockSplitter):
             self._emit()
         else:
             self._reset_pending()
-        self._out.append(Block(piece, "plain", position, [len(piece)], None, int(last)))
+        self._out.add(piece, "plain", position, (len(piece),), None, int(last))
         if fence is not None and last:
             self._begin(position + len(piece), "fence")
             self._append(self._fence_opening)
@@ -216,8 +216,7 @@ class MarkdownBlockSplitter(LineBlockSplitter):
     def _emit(self, title: str | None = None) -> None:
         if self._lines:
             kind = "heading" if title is not None else self._kind
-            block = Block("\n".join(self._lines), kind, self._start, self._lengths, title, 1)
-            self._out.append(block)
+            self._out.add("\n".join(self._lines), kind, self._start, self._lengths, title, 1)
         self._reset_pending()
 
     def _reset_pending(self) -> None:

@@ -12,6 +12,7 @@ import contextlib
 import os
 import sqlite3
 import stat
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -219,7 +220,7 @@ def connect(path: Path) -> tuple[sqlite3.Connection, list[str]]:
         raise translate(exc, path, "opened") from None
     try:
         migrate(conn, path)  # checks the version before changing anything
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        mode = _use_wal(conn)
         # NORMAL in WAL mode: commits are atomic and survive a killed process;
         # only a power cut can lose the last few, and never corrupts the file.
         conn.execute("PRAGMA synchronous = NORMAL")
@@ -230,12 +231,30 @@ def connect(path: Path) -> tuple[sqlite3.Connection, list[str]]:
     except sqlite3.Error as exc:
         conn.close()
         raise translate(exc, path, "opened") from None
-    if not in_memory and str(mode).lower() != "wal":
+    if not in_memory and mode.lower() != "wal":
         warnings.append(
             f"The job database {path} cannot use write-ahead logging (is the folder on a "
             "network drive?); two spidra-tui windows on it may wait for each other."
         )
     return conn, warnings
+
+
+def _use_wal(conn: sqlite3.Connection) -> str:
+    """Switch to write-ahead logging; returns the journal mode in force.
+
+    The switch needs the file to itself for a moment and, unlike other
+    statements, fails at once rather than waiting when another connection is
+    reading it (two windows started together on a new file), hence the loop.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while True:
+        try:
+            return str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+        except sqlite3.OperationalError as exc:
+            busy = getattr(exc, "sqlite_errorname", "").startswith("SQLITE_BUSY")
+            if not busy or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.005)
 
 
 def translate(exc: sqlite3.Error, path: Path, doing: str) -> StoreError:

@@ -79,6 +79,7 @@ class JobStore:
         self._lock = threading.Lock()
         conn, self.warnings = connect(self.path)
         self._conn: sqlite3.Connection | None = conn
+        self._listed: dict[str, tuple[tuple[Any, ...], JobSummary]] = {}
 
     @classmethod
     def open(cls, state_dir: Path | str, *, clock: Clock | None = None) -> JobStore:
@@ -251,7 +252,17 @@ class JobStore:
             rows = conn.execute(
                 f"SELECT {_SUMMARY_COLUMNS} FROM jobs ORDER BY added_at DESC, job_id"
             ).fetchall()
-        return [_summary(row) for row in rows]
+            # A row unchanged since the last call reuses its (immutable) summary:
+            # building them is half the cost of listing, and most rows never change.
+            previous, listed = self._listed, {}
+            summaries = []
+            for row in rows:
+                known = previous.get(row[0])
+                summary = known[1] if known is not None and known[0] == row else _summary(row)
+                listed[row[0]] = (row, summary)
+                summaries.append(summary)
+            self._listed = listed
+        return summaries
 
     def get(self, job_id: str) -> JobSummary | None:
         """One job's summary, or None if it is not stored."""

@@ -1,0 +1,1 @@
+"""What the command-line subcommands do; each entry point returns an exit code."""

@@ -1,0 +1,343 @@
+"""``SpidraApp``: composes the main screen and wires the watcher, the store and the keys.
+
+The watcher reports on the app's own event loop. Its job updates are
+collected in an :class:`UpdateBuffer` and handed to the list a few times a
+second, so a thousand polling jobs never keep a key waiting. The selected
+job's full answer is read from the store in a worker thread.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+
+from textual import on, work
+from textual.app import App
+from textual.worker import get_current_worker
+
+from spidra_tui.api.client import SpidraClient
+from spidra_tui.api.errors import SpidraError
+from spidra_tui.api.models import Job, parse_job
+from spidra_tui.clock import Clock, SystemClock
+from spidra_tui.sanitize import line
+from spidra_tui.ui import toasts
+from spidra_tui.ui.deliveries import BrowserOpen, Deliveries
+from spidra_tui.ui.help import HelpScreen
+from spidra_tui.ui.job_actions import JobActions, settle
+from spidra_tui.ui.job_list import JobList
+from spidra_tui.ui.main_screen import MainScreen
+from spidra_tui.ui.messages import CopyRequest, OpenLink, PollerChanged
+from spidra_tui.ui.palette import SpidraCommands
+from spidra_tui.ui.watching import UpdateBuffer, WatcherFactory, WatcherLike
+from spidra_tui.watch.state import JobSummary, JobUpdate, PollerStatus
+from spidra_tui.watch.store import JobStore
+
+FLUSH_SECONDS = 0.15  # how often collected updates reach the list
+
+
+class SpidraApp(App[int]):
+    """The watcher TUI.
+
+    ``watcher_factory(on_update, on_status)`` builds the watcher once the app
+    runs (its callbacks land on this loop); the app starts it on mount and
+    stops it on quit. ``client`` is only needed to submit new scrapes.
+    ``env``, ``folder``, ``pyperclip_copy`` and ``open_url_hook`` let tests
+    and odd set-ups decide how copy, save and open behave; ``clock`` sets the
+    time that ages and countdowns are measured against.
+    """
+
+    CSS_PATH = ["app.tcss", "job_list.tcss", "status_bar.tcss"]
+    COMMANDS = App.COMMANDS | {SpidraCommands}
+    TITLE = "spidra-tui"
+
+    def __init__(
+        self,
+        *,
+        store: JobStore,
+        watcher_factory: WatcherFactory,
+        client: SpidraClient | None = None,
+        server: str = "",
+        notify_jobs: bool = True,
+        bell: bool = False,
+        env: Mapping[str, str] = os.environ,
+        folder: Path | None = None,
+        pyperclip_copy: Callable[[str], object] | None = None,
+        open_url_hook: BrowserOpen | None = None,
+        clock: Clock | None = None,
+        demo: bool = False,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.client = client
+        self.server = server
+        self.notify_jobs = notify_jobs
+        self.ring_bell = bell
+        self.demo = demo
+        self.clock: Clock = clock or SystemClock()
+        self._watcher_factory = watcher_factory
+        self._watcher: WatcherLike | None = None
+        self._buffer = UpdateBuffer()
+        self._jobs: dict[str, Job] = {}  # parsed answers of the jobs shown lately
+        self._poller: PollerStatus | None = None
+        self.deliveries = Deliveries(
+            self,
+            store=store,
+            env=env,
+            folder=folder,
+            pyperclip_copy=pyperclip_copy,
+            browser_open=open_url_hook,
+        )
+        self.job_actions = JobActions(self)
+        self._main = MainScreen(server, clock=self.clock)
+
+    @property
+    def open_url_hook(self) -> BrowserOpen | None:
+        """Called instead of the browser's open function (tests record with it)."""
+        return self.deliveries.browser_open
+
+    @open_url_hook.setter
+    def open_url_hook(self, hook: BrowserOpen | None) -> None:
+        self.deliveries.browser_open = hook
+
+    @property
+    def watcher(self) -> WatcherLike:
+        if self._watcher is None:
+            raise RuntimeError("the watcher starts when the app is mounted")
+        return self._watcher
+
+    @property
+    def main(self) -> MainScreen:
+        """The main screen (under any dialog that is open)."""
+        return self._main
+
+    def get_default_screen(self) -> MainScreen:
+        return self._main
+
+    # -- start and stop --------------------------------------------------
+
+    async def on_ready(self) -> None:
+        # Ready, not Mount: the main screen's widgets exist only from here.
+        self.main.status_bar.show_notify(self.notify_jobs)
+        self.main.job_list.set_jobs(self.store.list())
+        self._watcher = self._watcher_factory(self._job_updated, self._poller_changed)
+        await settle(self._watcher.start())
+        self.set_interval(FLUSH_SECONDS, self._flush)
+        if self.demo:
+            toasts.show(self, toasts.demo_welcome(len(self.main.job_list.job_ids)))
+
+    async def stop_watching(self) -> None:
+        """Stop the watcher; safe to call more than once."""
+        watcher, self._watcher = self._watcher, None
+        if watcher is not None:
+            await settle(watcher.stop())
+
+    async def action_quit(self) -> None:
+        await self.stop_watching()
+        self.exit(0)
+
+    # -- the watcher's reports -------------------------------------------
+
+    def _job_updated(self, update: JobUpdate) -> None:
+        self._buffer.add(update)
+
+    def _poller_changed(self, status: PollerStatus) -> None:
+        self.post_message(PollerChanged(status))
+
+    @on(PollerChanged)
+    def _show_poller(self, message: PollerChanged) -> None:
+        self.show_status(message.status)
+
+    def show_status(self, status: PollerStatus) -> None:
+        """Show the poller's state in the header."""
+        self._poller = status
+        self.main.status_bar.show_status(status)
+
+    def _flush(self) -> None:
+        if not len(self._buffer):
+            return
+        updates, finished = self._buffer.take()
+        job_list = self.main.job_list
+        before = {u.job_id: job_list.summary(u.job_id) for u in finished}
+        summaries = [s for u in updates if (s := self.store.get(u.job_id)) is not None]
+        job_list.apply(summaries, {u.job_id: u.retry for u in updates})
+        selected = job_list.selected_id
+        for update in updates:
+            if update.job is not None and update.job_id == selected:
+                self._jobs[update.job_id] = update.job
+        if selected is not None and any(u.job_id == selected for u in updates):
+            self._show_detail(selected)
+        self._announce_ended(
+            [
+                summary
+                for job_id, previous in before.items()
+                if (summary := job_list.summary(job_id)) is not None
+                and summary.terminal
+                and (previous is None or not previous.terminal)
+            ]
+        )
+
+    def _announce_ended(self, ended: list[JobSummary]) -> None:
+        if not ended or not self.notify_jobs:
+            return
+        toast = toasts.job_ended(ended)
+        if toast is not None:
+            toasts.show(self, toast)
+        if self.ring_bell:
+            self.bell()
+
+    # -- the list and the detail -----------------------------------------
+
+    def show_jobs(self, job_ids: Iterable[str]) -> None:
+        """Bring these jobs' rows up to date from the store (new ones appear)."""
+        summaries = [s for job_id in job_ids if (s := self.store.get(job_id)) is not None]
+        self.main.job_list.apply(summaries)
+
+    def forget_jobs(self, job_ids: list[str]) -> None:
+        """Take removed jobs off the screen."""
+        self._buffer.discard(job_ids)
+        for job_id in job_ids:
+            self._jobs.pop(job_id, None)
+        self.main.job_list.remove(job_ids)
+
+    @on(JobList.Highlighted)
+    def _highlighted(self, message: JobList.Highlighted) -> None:
+        if message.job_id is None:
+            self.main.detail.show(None, None)
+            return
+        # Keep only the selected job's answer: a big one should not linger.
+        self._jobs = {k: v for k, v in self._jobs.items() if k == message.job_id}
+        self._show_detail(message.job_id)
+        if message.job_id not in self._jobs:
+            self._load_answer(message.job_id)
+
+    @on(JobList.Opened)
+    def _opened(self, message: JobList.Opened) -> None:
+        self.main.focus_detail()
+
+    def _show_detail(self, job_id: str) -> None:
+        job_list = self.main.job_list
+        summary = job_list.summary(job_id)
+        self.main.detail.show(
+            summary,
+            self._jobs.get(job_id),
+            next_poll_in=self._next_poll_in(summary),
+            retry=job_list.retry_state(job_id),
+        )
+
+    def _next_poll_in(self, summary: JobSummary | None) -> float | None:
+        """Seconds until a running job is polled again, as far as the app can tell."""
+        status = self._poller
+        if summary is None or summary.terminal or status is None or status.paused:
+            return None
+        if summary.last_polled is None:
+            return None
+        due = summary.last_polled + status.effective_interval
+        return max(0.0, due - self.clock.wall())
+
+    @work(thread=True, exclusive=True, group="load-answer")
+    def _load_answer(self, job_id: str) -> None:
+        body = self.store.load_answer(job_id)
+        if body is None or get_current_worker().is_cancelled:
+            return
+        try:
+            job = parse_job(body)
+        except SpidraError:
+            return
+        self.call_from_thread(self._answer_loaded, job_id, job)
+
+    def _answer_loaded(self, job_id: str, job: Job) -> None:
+        if self.main.job_list.selected_id != job_id:
+            return
+        self._jobs.setdefault(job_id, job)
+        self._show_detail(job_id)
+
+    # -- messages from widgets -------------------------------------------
+
+    @on(OpenLink)
+    def _open_link(self, message: OpenLink) -> None:
+        self.deliveries.open_link(message.url)
+
+    @on(CopyRequest)
+    def _copy_request(self, message: CopyRequest) -> None:
+        self.deliveries.copy(message.text, line(message.what, 60))
+
+    # -- actions (bound in keymap.KEYS) ----------------------------------
+
+    def action_next_job(self) -> None:
+        self.main.job_list.table.action_cursor_down()
+
+    def action_previous_job(self) -> None:
+        self.main.job_list.table.action_cursor_up()
+
+    def action_first_job(self) -> None:
+        self.main.job_list.table.action_scroll_top()
+
+    def action_last_job(self) -> None:
+        self.main.job_list.table.action_scroll_bottom()
+
+    def action_open_detail(self) -> None:
+        self.main.focus_detail()
+
+    def action_switch_pane(self) -> None:
+        self.main.switch_pane()
+
+    def action_back(self) -> None:
+        main = self.main
+        if main.detail_has_focus or main.zoomed:
+            main.focus_list()
+        else:
+            main.job_list.clear_filter()
+
+    def action_filter(self) -> None:
+        self.main.focus_list()
+        self.main.job_list.open_filter()
+
+    def action_show_tab(self, tab: str) -> None:
+        self.main.detail.show_tab(tab)
+
+    def action_add_jobs(self) -> None:
+        self.job_actions.add_jobs()
+
+    def action_new_scrape(self) -> None:
+        self.job_actions.new_scrape()
+
+    def action_remove_job(self) -> None:
+        self.job_actions.remove_job(self.main.job_list.selected_id)
+
+    async def action_refresh(self) -> None:
+        await self.job_actions.refresh()
+
+    async def action_toggle_pause(self) -> None:
+        await self.job_actions.toggle_pause()
+
+    def action_copy_content(self) -> None:
+        self.deliveries.copy_content(self.main.detail)
+
+    def action_copy_id(self) -> None:
+        self.deliveries.copy_id(self.main.job_list.selected_id)
+
+    def action_copy_url(self) -> None:
+        self.deliveries.copy_url(self.main.detail)
+
+    def action_save_content(self) -> None:
+        self.deliveries.save_content(self.main.detail)
+
+    def action_save_answer(self) -> None:
+        self.deliveries.save_answer(self.main.job_list.selected_id)
+
+    def action_open_screenshot(self) -> None:
+        self.deliveries.open_screenshot(self.main.detail)
+
+    def action_toggle_markdown(self) -> None:
+        self.main.detail.toggle_markdown()
+
+    def action_toggle_notify(self) -> None:
+        self.notify_jobs = not self.notify_jobs
+        self.main.status_bar.show_notify(self.notify_jobs)
+        words = "on: a toast when a job ends" if self.notify_jobs else "off"
+        toasts.show(self, toasts.Toast(toasts.text(f"Notifications {words}"), timeout=3))
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+

@@ -1,0 +1,270 @@
+"""The detail pane: everything about the selected job, in five tabs.
+
+The app calls :meth:`JobDetail.show` whenever the selection changes or the shown job gets an
+update, and asks it what to copy, save or open. Showing is cheap when little changed: each
+tab compares what it was given with what it shows, and a tab that is not on screen only
+notes that it is out of date. So the progress ticks of a running job never re-render a
+5 MB result, and re-showing the same job keeps the tab, the scroll position and the
+selected page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Static, TabbedContent, TabPane
+
+from spidra_tui.api.models import Job
+from spidra_tui.clock import Clock, SystemClock
+from spidra_tui.sanitize import line
+from spidra_tui.ui.deliverable import Deliverable
+from spidra_tui.ui.detail_content import ContentTab
+from spidra_tui.ui.detail_pages import PagesTab
+from spidra_tui.ui.detail_raw import RawTab
+from spidra_tui.ui.detail_screenshots import ScreenshotsTab
+from spidra_tui.ui.detail_stats import StatsTab
+from spidra_tui.ui.detail_status import status_line
+from spidra_tui.ui.detail_tab import DetailTab
+from spidra_tui.watch.state import JobSummary, RetryState
+
+__all__ = ["TABS", "Deliverable", "JobDetail"]
+
+# Tab ids in order; the number keys 1-5 follow this order.
+TABS = ("content", "pages", "screenshots", "stats", "raw")
+_TITLES = {
+    "content": "Content",
+    "pages": "Pages",
+    "screenshots": "Screenshots",
+    "stats": "Stats",
+    "raw": "Raw",
+}
+
+
+class JobDetail(Vertical):
+    """The selected job's content, pages, screenshots, stats and raw answer, in tabs.
+
+    Keys: ``1``-``5`` pick a tab, ``m`` switches markdown between rendered and source,
+    ``t`` shows JSON content as a tree, ``[``/``]`` step through sections (forEach items).
+    """
+
+    DEFAULT_CSS = Path(__file__).with_name("detail.tcss").read_text(encoding="utf-8")
+
+    BINDINGS = [
+        *(
+            Binding(str(n), f"show_tab('{tab}')", _TITLES[tab], show=False)
+            for n, tab in enumerate(TABS, 1)
+        ),
+        Binding("m", "toggle_markdown", "Rendered/source", tooltip="Markdown rendered or source"),
+        Binding("t", "toggle_tree", "JSON tree", show=False),
+        Binding("left_square_bracket", "step(-1)", "Previous", show=False),
+        Binding("right_square_bracket", "step(1)", "Next", show=False),
+    ]
+
+    def __init__(
+        self,
+        *,
+        clock: Clock | None = None,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._clock = clock or SystemClock()
+        self._summary: JobSummary | None = None
+        self._job: Job | None = None
+        self._rendered = True
+        self._counts: tuple[int, int] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(status_line(None, None), id="detail-header", markup=False)
+        with TabbedContent(id="detail-tabs"):
+            with TabPane(self._title("content"), id="content"):
+                yield ContentTab(self._clock, id="content-tab")
+            with TabPane(self._title("pages"), id="pages"):
+                yield PagesTab(id="pages-tab")
+            with TabPane(self._title("screenshots"), id="screenshots"):
+                yield ScreenshotsTab(id="screenshots-tab")
+            with TabPane(self._title("stats"), id="stats"):
+                yield StatsTab(self._clock, id="stats-tab")
+            with TabPane(self._title("raw"), id="raw"):
+                yield RawTab(id="raw-tab")
+
+    def on_mount(self) -> None:
+        self._tab_body(self.active_tab).set_on_screen(True)
+
+    @staticmethod
+    def _title(tab: str, count: int | None = None) -> Content:
+        number = TABS.index(tab) + 1
+        text = f"{number} {_TITLES[tab]}"
+        return Content(text if count is None else f"{text} ({count})")
+
+    # -- the API the app uses --------------------------------------------------
+
+    def show(
+        self,
+        summary: JobSummary | None,
+        job: Job | None,
+        *,
+        next_poll_in: float | None = None,
+        retry: RetryState | None = None,
+    ) -> None:
+        """Show ``summary``'s job with its last parsed answer ``job``.
+
+        ``next_poll_in`` (seconds) and ``retry`` (the watch layer's retry state, if the
+        last poll failed) feed the countdown of a job still running. Cheap to call on
+        every update: unchanged parts are left as they are.
+        """
+        self._summary, self._job = summary, job
+        job_id = summary.job_id if summary is not None else ""
+        result = job.result if job is not None else None
+        self.query_one("#detail-header", Static).update(
+            status_line(summary, job, retrying=retry is not None)
+        )
+        self._content.set_job(summary, job, next_poll_in=next_poll_in, retry=retry)
+        self._pages.set_pages(job_id, result.pages if result is not None else ())
+        self._screenshots.set_result(job_id, result)
+        self._stats.set_job(summary, job)
+        raw = job.raw if job is not None else None
+        self._raw.set_answer(job_id, raw, summary.answer_size if summary is not None else 0)
+        self._update_titles(result)
+
+    def copy_target(self) -> Deliverable | None:
+        """What ``c`` copies: what the active tab shows (None when it shows nothing)."""
+        return self._tab_body(self.active_tab).deliverable()
+
+    def save_target(self) -> Deliverable | None:
+        """What ``s`` saves: the same as :meth:`copy_target`, with a file name to suggest."""
+        return self._tab_body(self.active_tab).deliverable()
+
+    def selected_url(self) -> str | None:
+        """The selected screenshot's URL on the Screenshots tab, else the selected page's.
+
+        The URL is sanitized for display, not checked: an opener must still refuse
+        anything but http(s).
+        """
+        if self.active_tab == "screenshots":
+            shot = self._screenshots.selected
+            return shot.url if shot is not None else None
+        page = self._pages.selected
+        return (line(page.url) or None) if page is not None else None
+
+    def screenshot_url(self) -> str | None:
+        """The screenshot ``o`` opens: the selected one, or the only one there is.
+
+        Sanitized for display, not checked: the opener must still refuse non-http(s).
+        """
+        shots = self._screenshots.screenshots
+        if self.active_tab == "screenshots":
+            shot = self._screenshots.selected
+            return shot.url if shot is not None else None
+        if len(shots) == 1:
+            return shots[0].url
+        page = self._pages.selected
+        if self.active_tab == "pages" and page is not None and page.screenshot_url:
+            return line(page.screenshot_url) or None
+        return None
+
+    def toggle_markdown(self) -> None:
+        """Switch markdown (content and pages) between rendered and source."""
+        self._rendered = not self._rendered
+        self._content.set_rendered(self._rendered)
+        self._pages.set_rendered(self._rendered)
+
+    # -- more for the app ------------------------------------------------------
+
+    @property
+    def job_id(self) -> str | None:
+        """The shown job's ID, or None."""
+        return self._summary.job_id if self._summary is not None else None
+
+    @property
+    def active_tab(self) -> str:
+        """The active tab: one of :data:`TABS`."""
+        if not self.is_mounted:
+            return TABS[0]
+        active = self.query_one("#detail-tabs", TabbedContent).active
+        return active if active in TABS else TABS[0]
+
+    @property
+    def markdown_rendered(self) -> bool:
+        """Whether markdown is shown rendered (True) or as source (False)."""
+        return self._rendered
+
+    def show_tab(self, tab: str) -> None:
+        """Make ``tab`` (one of :data:`TABS`) the active tab."""
+        if tab not in TABS:
+            raise ValueError(f"unknown tab {tab!r}; expected one of {TABS}")
+        tabs = self.query_one("#detail-tabs", TabbedContent)
+        focus_inside = self.screen.focused is not None and self in self.screen.focused.ancestors
+        tabs.active = tab
+        if focus_inside:
+            # Focus left behind in a hidden tab would swallow the next keys.
+            self.call_after_refresh(self._tab_body(tab).focus_main)
+
+    # -- inside ----------------------------------------------------------------
+
+    @property
+    def _content(self) -> ContentTab:
+        return self.query_one("#content-tab", ContentTab)
+
+    @property
+    def _pages(self) -> PagesTab:
+        return self.query_one("#pages-tab", PagesTab)
+
+    @property
+    def _screenshots(self) -> ScreenshotsTab:
+        return self.query_one("#screenshots-tab", ScreenshotsTab)
+
+    @property
+    def _stats(self) -> StatsTab:
+        return self.query_one("#stats-tab", StatsTab)
+
+    @property
+    def _raw(self) -> RawTab:
+        return self.query_one("#raw-tab", RawTab)
+
+    def _tab_body(self, tab: str) -> DetailTab:
+        return self.query_one(f"#{tab}-tab", DetailTab)
+
+    def _update_titles(self, result: object) -> None:
+        pages = len(self._pages_of())
+        shots = len(self._screenshots.screenshots)
+        if self._counts == (pages, shots):
+            return
+        self._counts = (pages, shots)
+        tabs = self.query_one("#detail-tabs", TabbedContent)
+        tabs.get_tab("pages").label = self._title("pages", pages or None)
+        tabs.get_tab("screenshots").label = self._title("screenshots", shots or None)
+
+    def _pages_of(self) -> tuple:
+        result = self._job.result if self._job is not None else None
+        return result.pages if result is not None else ()
+
+    @on(TabbedContent.TabActivated, "#detail-tabs")
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        event.stop()
+        active = event.pane.id
+        for tab in TABS:
+            self._tab_body(tab).set_on_screen(tab == active)
+
+    # -- actions ---------------------------------------------------------------
+
+    def action_show_tab(self, tab: str) -> None:
+        self.show_tab(tab)
+
+    def action_toggle_markdown(self) -> None:
+        self.toggle_markdown()
+
+    def action_toggle_tree(self) -> None:
+        if self.active_tab != "content":
+            self.show_tab("content")
+        self._content.action_toggle_tree()
+
+    def action_step(self, direction: int) -> None:
+        """``[``/``]``: previous or next section, item, page or screenshot of the tab."""
+        self._tab_body(self.active_tab).step(direction)

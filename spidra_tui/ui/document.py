@@ -1,0 +1,588 @@
+"""DocumentView: a read-only viewer for a job's result, fast at any size.
+
+A result can be several megabytes of markdown or JSON. The view cuts the text into
+blocks with a line scan (the first few screens before the first paint, the rest in a
+worker thread), estimates each block's height, and renders with Rich only the blocks
+near the viewport, so the first screen shows at once and no step holds the event loop
+for long. Every string shown is first passed through `spidra_tui.sanitize.clean`, and
+nothing from the content is ever read as markup.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from functools import partial
+from itertools import islice
+from time import perf_counter
+from typing import Any, ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.events import Resize
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.worker import get_current_worker
+
+from spidra_tui.sanitize import clean
+from spidra_tui.ui import document_loading as loading
+from spidra_tui.ui.block_layout import BlockLayout
+from spidra_tui.ui.block_render import render_markdown, render_text
+from spidra_tui.ui.blocks import Block, BlockBatch, LineBlockSplitter, SourceBlockSplitter
+from spidra_tui.ui.json_lines import (
+    JsonEntries,
+    after_head,
+    highlight_json,
+    pretty_chunks,
+    pretty_json,
+    pretty_lines,
+)
+from spidra_tui.ui.markdown_blocks import MarkdownBlockSplitter, MarkdownHeadings
+
+# The first screen of a JSON value is dumped lazily, up to this many lines.
+_HEAD_JSON_LINES = 400
+# Seconds of rendering ahead of the reader per turn of the event loop.
+_PREFETCH_SLICE = 0.015
+
+_JSON_STYLES = (
+    "document-view--json-key",
+    "document-view--json-string",
+    "document-view--json-number",
+    "document-view--json-literal",
+)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading (or top-level JSON entry) and the line of the view it starts at."""
+
+    title: str
+    line: int
+
+
+@dataclass
+class _Load:
+    """The content being shown, and how far its processing has got."""
+
+    generation: int
+    layouts: list[BlockLayout]
+    parts: list[str] = field(default_factory=list)
+    text: str | None = None
+    position: int = 0
+    json_value: Any = None
+    json_head: str = ""
+    done: bool = True
+
+
+class DocumentView(ScrollView, can_focus=True):
+    """A focusable, read-only view of markdown (rendered or source), text or JSON.
+
+    Call `show_markdown`, `show_text`, `show_json` or `show_message`; `toggle_rendered`
+    switches markdown between rendered and source (the screen binds it to `m`). `]` and
+    `[` step through the sections. Posts `DocumentView.Ready` once the content is fully
+    processed.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,j", "scroll_lines(1)", "Down", show=False),
+        Binding("up,k", "scroll_lines(-1)", "Up", show=False),
+        Binding("pagedown,space", "page(1)", "Page down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("home,g", "top", "Top", show=False),
+        Binding("end,G", "bottom", "Bottom", show=False),
+        Binding("right_square_bracket", "next_section", "Next section"),
+        Binding("left_square_bracket", "previous_section", "Previous section"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "document-view--heading",
+        "document-view--message",
+        *_JSON_STYLES,
+    }
+
+    DEFAULT_CSS = """
+    DocumentView {
+        background: $surface;
+        color: $foreground;
+        overflow-x: hidden;
+        overflow-y: auto;
+        scrollbar-gutter: stable;
+        padding: 0 1;
+        &:focus {
+            background-tint: $foreground 4%;
+        }
+        & > .document-view--heading { color: $text-primary; text-style: bold; }
+        & > .document-view--message { color: $text-muted; text-style: italic; }
+        & > .document-view--json-key { color: $text-primary; }
+        & > .document-view--json-string { color: $text-success; }
+        & > .document-view--json-number { color: $text-warning; }
+        & > .document-view--json-literal { color: $text-accent; text-style: italic; }
+    }
+    """
+
+    class Ready(Message):
+        """Posted when the content given to a `show_*` method is fully processed."""
+
+        def __init__(self, document_view: DocumentView) -> None:
+            super().__init__()
+            self.document_view = document_view
+
+        @property
+        def control(self) -> DocumentView:
+            """The view that is ready."""
+            return self.document_view
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self._mode = "message"
+        self._prefer_rendered = True
+        self._message = Text()
+        self._layout = BlockLayout(self._render_message)
+        self._rendered_layout: BlockLayout | None = None
+        self._source_layout: BlockLayout | None = None
+        self._load = _Load(0, [self._layout])
+        self._settling = False
+        self._settle_pending = False
+        self._prefetch_pending = False
+        self._pin_end = False
+        self._style_key: tuple[Style, ...] | None = None
+
+    # --- what to show -------------------------------------------------------------
+
+    def show_markdown(self, text: str) -> None:
+        """Show markdown, rendered (or as source if the reader last chose that)."""
+        rendered = BlockLayout(self._render_markdown_block)
+        source = BlockLayout(self._render_source_block)
+        self._begin("markdown", rendered if self._prefer_rendered else source, [rendered, source])
+        self._rendered_layout, self._source_layout = rendered, source
+        splitters = [MarkdownBlockSplitter(), SourceBlockSplitter(MarkdownHeadings())]
+        self._load_text(_as_text(text), splitters)
+
+    def show_text(self, text: str) -> None:
+        """Show text as it is: plain lines, wrapped."""
+        layout = BlockLayout(self._render_source_block)
+        self._begin("text", layout, [layout])
+        self._load_text(_as_text(text), [SourceBlockSplitter(MarkdownHeadings())])
+
+    def show_json(self, value: Any) -> None:
+        """Show a JSON value, pretty-printed (indent 2) and highlighted."""
+        layout = BlockLayout(self._render_json_block)
+        self._begin("json", layout, [layout])
+        splitters: list[LineBlockSplitter] = [SourceBlockSplitter(JsonEntries())]
+        head: list[str] = []
+        size = 0
+        for line in islice(pretty_lines(value), _HEAD_JSON_LINES + 1):
+            head.append(line)
+            size += len(line) + 1
+            if size > loading.HEAD_CHARS:
+                break
+        if len(head) <= _HEAD_JSON_LINES and size <= loading.HEAD_CHARS:
+            self._load_text("\n".join(head), splitters)
+            return
+        # The head is the start of the full dump: show it now, dump the rest in a thread.
+        load = self._load
+        load.json_value, load.json_head = value, "".join(line + "\n" for line in head[:-1])
+        cleaned = clean(load.json_head)
+        self._take(load.generation, cleaned, loading.split_piece(cleaned, splitters), 0, False)
+        work = partial(self._load_json, load.generation, value, load.json_head, splitters)
+        self._run_loader(work)
+
+    def show_message(self, message: str | Text) -> None:
+        """Show a short notice, such as "Waiting for the job to finish"."""
+        if isinstance(message, Text):
+            plain = clean(message.plain)
+            text = message if plain == message.plain else Text(plain, style=message.style)
+        else:
+            text = Text(clean(message), style=self._component_style("document-view--message"))
+        self._message = text
+        layout = BlockLayout(self._render_message)
+        self._begin("message", layout, [layout])
+        batch = BlockBatch()
+        batch.add(text.plain, "message", 0, [len(line) for line in text.plain.split("\n")])
+        self._take(self._load.generation, text.plain, [batch], 0, True)
+
+    # --- state --------------------------------------------------------------------
+
+    @property
+    def mode(self) -> str:
+        """What is shown: "markdown", "text", "json" or "message"."""
+        return self._mode
+
+    @property
+    def rendered(self) -> bool:
+        """Whether markdown is shown rendered (False: as source, or not markdown)."""
+        return self._mode == "markdown" and self._layout is self._rendered_layout
+
+    @property
+    def loading(self) -> bool:
+        """Whether the content is still being processed in the background."""
+        return not self._load.done
+
+    @property
+    def source_text(self) -> str:
+        """The text shown, as a copy would take it: markdown source or pretty JSON.
+
+        Cleaned like everything shown. While a big text is still loading, the rest is
+        cleaned here and now (a JSON value dumped), so the answer is always whole.
+        """
+        load = self._load
+        parts = list(load.parts)
+        if not load.done:
+            text, position = load.text, load.position
+            if text is None and load.json_value is not None:
+                text = pretty_json(load.json_value)
+                if text.startswith(load.json_head):
+                    position = len(load.json_head)
+                else:
+                    parts, position = [], 0
+            if text is not None:
+                parts.extend(loading.cleaned_pieces(text, position))
+        return "".join(parts)
+
+    def toggle_rendered(self) -> None:
+        """Switch markdown between rendered and source, keeping the place."""
+        rendered, source = self._rendered_layout, self._source_layout
+        if self._mode != "markdown" or rendered is None or source is None:
+            return
+        self._prefer_rendered = not self.rendered
+        target = rendered if self._prefer_rendered else source
+        anchor = (0, 0)
+        if len(self._layout) and len(target):
+            index, _ = self._layout.locate(round(self.scroll_y))
+            offset = self._layout.offset(index)
+            new_index = target.block_at_offset(offset)
+            block = target.block(new_index)
+            # Source chunks hold many lines: land on the line the top block starts at.
+            lines_in = block.text.count("\n", 0, max(0, offset - block.offset))
+            anchor = (new_index, lines_in if target is source else 0)
+        self._layout = target
+        self._settle(anchor=anchor)
+        self.refresh_bindings()
+
+    def sections(self) -> list[Section]:
+        """The headings (top-level entries for JSON) and the lines they start at."""
+        layout = self._layout
+        return [Section(layout.title(i) or "", layout.start(i)) for i in layout.sections]
+
+    def current_section_title(self) -> str | None:
+        """The title of the section the top line is in, or None above the first."""
+        layout = self._layout
+        index, _ = layout.locate(round(self.scroll_y))
+        position = bisect_right(layout.sections, index)
+        return layout.title(layout.sections[position - 1]) if position else None
+
+    def next_section(self) -> bool:
+        """Scroll the next section's heading to the top; False if there is none."""
+        layout = self._layout
+        index, _ = layout.locate(round(self.scroll_y))
+        position = bisect_right(layout.sections, index)
+        if position >= len(layout.sections):
+            return False
+        self._show_block(layout.sections[position])
+        return True
+
+    def previous_section(self) -> bool:
+        """Scroll to the heading above the top line; False if there is none."""
+        layout = self._layout
+        index, offset = layout.locate(round(self.scroll_y))
+        sections = layout.sections
+        position = bisect_left(sections, index)
+        if offset > 0 and position < len(sections) and sections[position] == index:
+            target = index
+        elif position > 0:
+            target = sections[position - 1]
+        else:
+            return False
+        self._show_block(target)
+        return True
+
+    # --- loading ------------------------------------------------------------------
+
+    def _begin(self, mode: str, shown: BlockLayout, layouts: list[BlockLayout]) -> None:
+        self._load = _Load(self._load.generation + 1, layouts)
+        self._mode = mode
+        self._layout = shown
+        self._rendered_layout = self._source_layout = None
+        self._pin_end = False
+        self.workers.cancel_group(self, "document-load")
+        self.refresh_bindings()
+        self._settle(anchor=(0, 0))
+
+    def _load_text(self, text: str, splitters: list[LineBlockSplitter]) -> None:
+        load = self._load
+        end = loading.head_end(text)
+        head = clean(text[:end])
+        blocks = loading.split_piece(head, splitters)
+        if end >= len(text):
+            for piece_blocks, last in zip(blocks, loading.finish(splitters), strict=True):
+                piece_blocks.extend(last)
+            self._take(load.generation, head, blocks, end, True)
+            return
+        load.text = text
+        self._take(load.generation, head, blocks, end, False)
+        deliver = partial(self._hand_over, load.generation)
+        self._run_loader(partial(loading.load_rest, text, end, splitters, deliver))
+
+    def _run_loader(self, work: Any) -> None:
+        self._load.done = False
+        # A description of our own: Textual's default is repr(work), which for a
+        # partial holding a 5 MB text takes tens of milliseconds.
+        self.run_worker(
+            work,
+            name="document-load",
+            description="Cleaning and splitting a document",
+            thread=True,
+            group="document-load",
+            exclusive=True,
+        )
+
+    def _load_json(
+        self, generation: int, value: Any, head: str, splitters: list[LineBlockSplitter]
+    ) -> None:
+        # Runs in a worker thread.
+        deliver = partial(self._hand_over, generation)
+        matches, chunks = after_head(pretty_chunks(value), head)
+        if not matches:
+            # The lazy dump differed from json.dumps (a key type it converts its own
+            # way): show the full dump from the start.
+            if not self._call(self._restart, generation):
+                return
+            splitters = [SourceBlockSplitter(JsonEntries())]
+        loading.load_stream(chunks, splitters, deliver)
+
+    def _hand_over(
+        self, generation: int, cleaned: str, blocks: list[BlockBatch], end: int, done: bool
+    ) -> bool:
+        # In the worker thread: hand a piece to the event loop and wait until it is in.
+        if get_current_worker().is_cancelled or generation != self._load.generation:
+            return False
+        return self._call(self._take, generation, cleaned, blocks, end, done)
+
+    def _call(self, callback: Any, *args: Any) -> bool:
+        try:
+            return bool(self.app.call_from_thread(callback, *args))
+        except RuntimeError:
+            return False  # The app is closing.
+
+    def _restart(self, generation: int) -> bool:
+        if generation != self._load.generation:
+            return False
+        for layout in self._load.layouts:
+            layout.clear()
+        self._load.parts = []
+        return True
+
+    def _take(
+        self, generation: int, cleaned: str, blocks: list[BlockBatch], end: int, done: bool
+    ) -> bool:
+        # On the event loop: add a processed piece to the layouts.
+        load = self._load
+        if generation != load.generation:
+            return False
+        load.parts.append(cleaned)
+        load.position = end
+        for layout, new_blocks in zip(load.layouts, blocks, strict=True):
+            layout.extend(new_blocks)
+        if done:
+            load.done = True
+            load.text = load.json_value = None
+            self.post_message(self.Ready(self))
+        self._settle()
+        return True
+
+    # --- layout and scrolling -----------------------------------------------------
+
+    def _content_width(self) -> int:
+        return self.scrollable_content_region.width
+
+    def _settle(self, anchor: tuple[int, int] | None = None) -> None:
+        """Render the blocks in view now, and those around it soon after.
+
+        The reader's place is `anchor` (a block and a line in it) if given, else the
+        block at the top of the view: when rendered blocks replace estimated heights
+        with real ones, the anchor is scrolled back to where it was, so text does not
+        jump.
+        """
+        self._lay_out(anchor, 0, None)
+        self._schedule_prefetch()
+
+    def _lay_out(self, anchor: tuple[int, int] | None, margin: int, deadline: float | None) -> bool:
+        """Render the view and `margin` lines above and below it, until `deadline`.
+
+        Returns whether all of it is rendered.
+        """
+        layout = self._layout
+        width = self._content_width()
+        height = self.scrollable_content_region.height
+        if self._settling or width <= 0 or height <= 0:
+            return True
+        self._settling = True
+        complete = True
+        try:
+            moved = anchor is not None or layout.width != width or self._pin_end
+            index, offset = anchor if anchor is not None else layout.locate(round(self.scroll_y))
+            layout.set_width(width)
+            top = self._place(index, offset, height)
+            for _ in range(8):
+                changed, complete = layout.render_range(
+                    max(0, top - margin), top + height + margin, deadline
+                )
+                if not changed:
+                    break
+                # Heights moved: put the anchor back, and render what that brings in.
+                moved = True
+                top = self._place(index, offset, height)
+                if not complete:
+                    break
+            size = Size(width, layout.total)
+            if self.virtual_size != size:
+                self.virtual_size = size
+            if moved and top != round(self.scroll_y):
+                self.scroll_y = top
+        finally:
+            self._settling = False
+        self.refresh()
+        return complete
+
+    def _place(self, index: int, offset: int, height: int) -> int:
+        """The top line that puts line `offset` of block `index` at the top."""
+        layout = self._layout
+        if self._pin_end:
+            return max(0, layout.total - height)
+        if not len(layout):
+            return 0
+        return layout.start(index) + min(offset, max(0, layout.height(index) - 1))
+
+    def _schedule_prefetch(self) -> None:
+        if not self._prefetch_pending and self.is_mounted:
+            self._prefetch_pending = True
+            self.call_after_refresh(self._prefetch)
+
+    def _prefetch(self) -> None:
+        # A screen above and below, a few milliseconds at a time, so paging lands on
+        # measured blocks and a key press never waits long behind it.
+        self._prefetch_pending = False
+        margin = self.scrollable_content_region.height
+        if not self._lay_out(None, margin, perf_counter() + _PREFETCH_SLICE):
+            self._schedule_prefetch()
+
+    def _settle_later(self) -> None:
+        self._settle_pending = False
+        self._settle()
+
+    def _show_block(self, index: int) -> None:
+        self._pin_end = False
+        self._settle(anchor=(index, 0))
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if not self._settling:
+            self._pin_end = False
+            self._settle()
+
+    def on_resize(self, event: Resize) -> None:
+        self._settle()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        # Colours of source and JSON text come from the theme; a focus change leaves
+        # them as they are, so keep what is rendered unless they really changed.
+        try:
+            key = tuple(self._component_style(name) for name in sorted(self.COMPONENT_CLASSES))
+        except Exception:
+            return
+        if key != self._style_key:
+            self._style_key = key
+            for layout in self._load.layouts:
+                layout.clear_cache()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        if self._layout.stale or self._layout.width != self._content_width():
+            self._settle()
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        strip = self._layout.line(self.scroll_offset.y + y)
+        if self._layout.stale and not self._settle_pending:
+            # A block came into view unrendered and measured differently: fix the layout
+            # after this frame.
+            self._settle_pending = True
+            self.call_after_refresh(self._settle_later)
+        if strip is None:
+            return Strip.blank(width, base)
+        return strip.crop_extend(0, width, base).apply_style(base)
+
+    # --- rendering blocks ---------------------------------------------------------
+
+    def _component_style(self, name: str) -> Style:
+        return self.get_component_rich_style(name, partial=True)
+
+    def _render_markdown_block(self, block: Block, width: int) -> list[Strip]:
+        if block.kind == "plain":
+            return render_text(self.app.console, Text(block.text), width)
+        return render_markdown(self.app.console, block.text, width)
+
+    def _render_source_block(self, block: Block, width: int) -> list[Strip]:
+        text = Text(block.text)
+        if block.title is not None:
+            first_line = block.text.find("\n")
+            end = len(block.text) if first_line < 0 else first_line
+            text.stylize(self._component_style("document-view--heading"), 0, end)
+        return render_text(self.app.console, text, width)
+
+    def _render_json_block(self, block: Block, width: int) -> list[Strip]:
+        styles = [self._component_style(name) for name in _JSON_STYLES]
+        return render_text(self.app.console, highlight_json(block.text, *styles), width)
+
+    def _render_message(self, block: Block, width: int) -> list[Strip]:
+        return render_text(self.app.console, self._message.copy(), width)
+
+    # --- actions ------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("next_section", "previous_section"):
+            return bool(self._layout.sections) or None
+        return True
+
+    def action_scroll_lines(self, lines: int) -> None:
+        """Scroll by `lines` (negative: up)."""
+        self.scroll_to(y=self.scroll_y + lines, animate=False)
+
+    def action_page(self, pages: int) -> None:
+        """Scroll by `pages` screens (negative: up)."""
+        height = self.scrollable_content_region.height
+        self.scroll_to(y=self.scroll_y + pages * height, animate=False)
+
+    def action_top(self) -> None:
+        """Scroll to the start."""
+        self._show_block(0)
+
+    def action_bottom(self) -> None:
+        """Scroll to the end."""
+        self._pin_end = True
+        self._settle()
+
+    def action_next_section(self) -> None:
+        """Scroll to the next section."""
+        self.next_section()
+
+    def action_previous_section(self) -> None:
+        """Scroll to the previous section."""
+        self.previous_section()
+
+
+
+def _as_text(text: object) -> str:
+    return text if isinstance(text, str) else clean(text)

@@ -1,0 +1,141 @@
+"""Start the TUI: open the store, connect, watch, run the app, and clean up.
+
+``launch`` is what ``spidra-tui`` and ``spidra-tui --demo`` call; ``make_app``
+builds the same app around a given store and client, for tests and scripts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from spidra_tui.api.client import SpidraClient
+from spidra_tui.config import PollSettings
+from spidra_tui.sanitize import line
+from spidra_tui.secret import Secret
+from spidra_tui.ui.app import SpidraApp
+from spidra_tui.ui.job_ids import check_job_id
+from spidra_tui.ui.watching import StatusCallback, UpdateCallback, WatcherLike
+from spidra_tui.watch.store import JobStore, StoreError
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+
+
+def server_label(base_url: str, demo: bool = False) -> str:
+    """The server as the header shows it: its host (and port), or the demo server."""
+    parts = urlsplit(base_url)
+    host = parts.hostname or base_url
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return f"demo server {host}" if demo else line(host, 60)
+
+
+def make_app(
+    *,
+    store: JobStore,
+    client: SpidraClient,
+    poll: PollSettings | None = None,
+    server: str = "",
+    **options: Any,
+) -> SpidraApp:
+    """The app watching ``store``'s jobs through ``client`` (``options``: see SpidraApp)."""
+    poll = poll or PollSettings()
+
+    def watcher(on_update: UpdateCallback, on_status: StatusCallback) -> WatcherLike:
+        from spidra_tui.watch.watcher import Watcher
+
+        return Watcher(
+            store,
+            client,
+            interval=poll.interval,
+            max_in_flight=poll.max_in_flight,
+            max_rate=poll.max_rate,
+            on_update=on_update,
+            on_status=on_status,
+        )
+
+    return SpidraApp(
+        store=store,
+        watcher_factory=watcher,
+        client=client,
+        server=server or server_label(client.base_url),
+        **options,
+    )
+
+
+async def run_app(
+    *,
+    base_url: str,
+    key: Secret | None,
+    store: JobStore,
+    poll: PollSettings,
+    demo: bool = False,
+    **options: Any,
+) -> int:
+    """Run the app until it quits; the watcher stops and the client closes on the way out."""
+    client = SpidraClient(base_url, key)
+    try:
+        app = make_app(
+            store=store,
+            client=client,
+            poll=poll,
+            server=server_label(base_url, demo),
+            demo=demo,
+            **options,
+        )
+        try:
+            await app.run_async()
+        finally:
+            await app.stop_watching()
+    finally:
+        await client.aclose()
+    return app.return_code if app.return_code is not None else EXIT_OK
+
+
+def launch(
+    *,
+    base_url: str,
+    key: Secret | None,
+    state_dir: Path,
+    poll: PollSettings,
+    job_ids: Sequence[str] = (),
+    demo: bool = False,
+    notify: bool = True,
+    bell: bool = False,
+) -> int:
+    """Open the watcher TUI; returns the exit code (2: the store or an ID is unusable)."""
+    for job_id in job_ids:
+        reason = check_job_id(job_id)
+        if reason is not None:
+            sys.stderr.write(f"{line(job_id, 80)!r} is not a job ID: {reason}.\n")
+            return EXIT_USAGE
+    try:
+        store = JobStore.open(state_dir)
+    except StoreError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return EXIT_USAGE
+    with store:
+        for warning in store.warnings:
+            sys.stderr.write(f"Warning: {warning}\n")
+        try:
+            if job_ids:
+                store.add_many(list(job_ids))
+        except StoreError as exc:
+            sys.stderr.write(f"{exc}\n")
+            return EXIT_USAGE
+        return asyncio.run(
+            run_app(
+                base_url=base_url,
+                key=key,
+                store=store,
+                poll=poll,
+                demo=demo,
+                notify_jobs=notify,
+                bell=bell,
+            )
+        )

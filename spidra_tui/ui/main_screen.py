@@ -1,0 +1,105 @@
+"""The main screen: header, job list, detail pane and footer, and how they share the space.
+
+At 120 columns and more the list and the detail sit side by side. Below that
+they stack, the list on top; ``enter`` then gives the whole screen to the
+detail and ``escape`` brings the list back.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import Footer, Tabs
+
+from spidra_tui.clock import Clock, SystemClock
+from spidra_tui.ui import keymap
+from spidra_tui.ui.detail import TABS, JobDetail
+from spidra_tui.ui.detail_tab import DetailTab
+from spidra_tui.ui.job_list import JobList
+from spidra_tui.ui.status_bar import StatusBar
+
+WIDE = 120  # columns from which list and detail sit side by side
+
+
+class MainScreen(Screen[None]):
+    """The watcher's only full screen; every main key is bound here."""
+
+    BINDINGS = [
+        *keymap.bindings(),
+        Binding("shift+tab", "app.switch_pane", "Switch pane", show=False),
+        *(
+            Binding(str(number), f"app.show_tab('{tab}')", tab.title(), show=False)
+            for number, tab in enumerate(TABS, 1)
+        ),
+    ]
+
+    def __init__(self, server: str, *, clock: Clock | None = None) -> None:
+        super().__init__(id="main")
+        self._server = server
+        self._clock: Clock = clock or SystemClock()
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(self._server, monotonic=self._clock.monotonic, id="status-bar")
+        with Container(id="panes"):
+            yield JobList(clock=self._clock.wall, id="job-list")
+            yield JobDetail(clock=self._clock, id="detail")
+        yield Footer(show_command_palette=True)
+
+    def on_mount(self) -> None:
+        self.set_class(self.size.width < WIDE, "-narrow")
+        self.job_list.border_title = "Jobs"
+        self.detail.border_title = "Detail"
+        self.job_list.table.focus()
+
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(event.size.width < WIDE, "-narrow")
+
+    @property
+    def job_list(self) -> JobList:
+        return self.query_one(JobList)
+
+    @property
+    def detail(self) -> JobDetail:
+        return self.query_one(JobDetail)
+
+    @property
+    def status_bar(self) -> StatusBar:
+        return self.query_one(StatusBar)
+
+    @property
+    def detail_has_focus(self) -> bool:
+        """Whether the keyboard is in the detail pane."""
+        focused = self.focused
+        return focused is not None and (focused is self.detail or self.detail in focused.ancestors)
+
+    @property
+    def zoomed(self) -> bool:
+        """Whether the detail has the whole screen (narrow terminals only)."""
+        return self.has_class("-zoom")
+
+    def focus_detail(self) -> None:
+        """Move the keyboard to the detail pane; on a narrow screen give it the screen."""
+        if self.has_class("-narrow"):
+            self.add_class("-zoom")
+        for body in self.detail.query(DetailTab):
+            if body.on_screen:
+                body.focus_main()
+                break
+        if not self.detail_has_focus:
+            # A tab with nothing to move in: the tab bar is still worth having.
+            self.detail.query_one(Tabs).focus()
+
+    def focus_list(self) -> None:
+        """Back to the job list (and out of the zoomed detail)."""
+        self.remove_class("-zoom")
+        self.job_list.table.focus()
+
+    def switch_pane(self) -> None:
+        """From the list to the detail and back."""
+        if self.detail_has_focus:
+            self.focus_list()
+        else:
+            self.focus_detail()

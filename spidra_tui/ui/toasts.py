@@ -1,0 +1,131 @@
+"""The words and looks of the app's toasts.
+
+Toasts are handed to ``App.notify`` as ``Content``, never as a markup string:
+a job's title or error comes from the API, and ``notify`` would parse markup in
+a ``str``. A link is styled as a terminal hyperlink only once it passed the
+http(s) check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from textual.content import Content
+from textual.style import Style
+
+from spidra_tui.api.models import Status
+from spidra_tui.deliver import CopyReport, OpenReport
+from spidra_tui.sanitize import line, web_url
+from spidra_tui.ui.job_row import look_for, short_id
+from spidra_tui.watch.state import JobSummary
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+Severity = Literal["information", "warning", "error"]
+MAX_SINGLE = 3  # more jobs than this ending at once make one summary toast
+
+
+@dataclass(frozen=True, slots=True)
+class Toast:
+    """One toast: its text, an optional title, how loud it is."""
+
+    message: Content
+    title: str = ""
+    severity: Severity = "information"
+    timeout: float | None = None
+
+
+def link(url: str) -> Content:
+    """``url`` as a clickable terminal hyperlink when it is http(s), else as plain text."""
+    safe = web_url(url)
+    if safe is None:
+        return Content(line(url, 300))
+    return Content.assemble((safe, Style(link=safe, underline=True)))
+
+
+def text(message: str) -> Content:
+    """Plain words, shown literally (no markup)."""
+    return Content(message)
+
+
+def copied(report: CopyReport, what: str) -> Toast:
+    """What a copy did, by which route; a copy too large for OSC 52 suggests saving."""
+    summary = report.summary()
+    if not report.ok:
+        return Toast(text(summary), f"Not copied: {line(what, 60)}", "error", 8)
+    if report.too_large_for_osc52:
+        summary += " (over SSH it may not reach you: press s to save it instead)"
+        return Toast(text(summary), f"Copied {line(what, 60)}", "warning", 8)
+    return Toast(text(summary), f"Copied {line(what, 60)}")
+
+
+def opened(report: OpenReport, copy: CopyReport | None = None) -> Toast:
+    """What happened to an open request: opened, copied instead (with the link), refused."""
+    if report.action == "opened":
+        return Toast(Content.assemble("Opened ", link(report.url), " in the browser"))
+    if report.action == "copy":
+        routes = " + ".join(copy.copied_via) if copy is not None and copy.ok else ""
+        copied_how = f"Link copied ({routes}): " if routes else "Link (not copied): "
+        message = Content.assemble(copied_how, link(report.url), f"\nNot opened: {report.reason}")
+        return Toast(message, "Screenshot link", "information", 12)
+    return Toast(
+        Content.assemble(f"{line(report.reason, 120)}: ", Content(line(report.url, 200))),
+        "Not opened",
+        "warning",
+    )
+
+
+def demo_welcome(jobs: int) -> Toast:
+    """The first thing a newcomer reads in ``--demo``."""
+    words = (
+        f"{jobs} example jobs on a built-in server: watch them run and finish within "
+        "about 30 s. j/k moves, enter opens a job, c copies, s saves, ? lists every key."
+    )
+    return Toast(text(words), "Demo mode", "information", 15)
+
+
+def job_ended(summaries: list[JobSummary]) -> Toast | None:
+    """A toast for watched jobs that just ended; one toast for several at once."""
+    if not summaries:
+        return None
+    if len(summaries) > MAX_SINGLE:
+        completed = sum(1 for s in summaries if s.status == Status.COMPLETED)
+        others = len(summaries) - completed
+        words = f"{len(summaries)} jobs ended: {completed} completed"
+        if others:
+            words += f", {others} failed or gone"
+        return Toast(text(words), "Jobs ended", "warning" if others else "information")
+    parts: list[Content] = []
+    worst: Severity = "information"
+    for summary in summaries:
+        look = look_for(summary.status)
+        label = line(summary.title or summary.label or "", 60)
+        entry = f"{look.glyph} {short_id(summary.job_id)} {look.word}"
+        if label:
+            entry += f": {label}"
+        if summary.status != Status.COMPLETED:
+            worst = "warning"
+            if summary.error:
+                entry += f"\n  {line(summary.error, 160)}"
+        parts.append(Content(entry))
+    title = "Job ended" if len(summaries) == 1 else "Jobs ended"
+    return Toast(Content("\n").join(parts), title, worst)
+
+
+def show(app: App[object], toast: Toast) -> None:
+    """Raise ``toast`` through ``app.notify``.
+
+    ``notify`` takes a ``str`` by its signature, but its toast renders
+    ``Content.from_markup(message)``, which returns a ``Content`` unchanged: so
+    a ``Content`` goes through with ``markup=True`` and is never parsed, while
+    ``markup=False`` would wrap it in ``Content(...)`` as if it were a string.
+    """
+    app.notify(
+        toast.message,  # type: ignore[arg-type]
+        title=toast.title,
+        severity=toast.severity,
+        timeout=toast.timeout,
+        markup=True,
+    )

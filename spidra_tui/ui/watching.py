@@ -1,0 +1,76 @@
+"""What the app needs from the watcher, and how it takes its updates in bursts.
+
+A thousand jobs polling report a few updates every second, sometimes hundreds
+at once (a rate-limit pause ending). Redrawing the list for each would keep
+the app from answering keys, so updates are collected per job, newest wins,
+and handed to the list a few times a second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, Protocol
+
+from spidra_tui.watch.state import JobUpdate, PollerStatus
+
+UpdateCallback = Callable[[JobUpdate], None]
+StatusCallback = Callable[[PollerStatus], None]
+
+
+class WatcherLike(Protocol):
+    """The part of ``spidra_tui.watch.watcher.Watcher`` the app uses."""
+
+    def start(self) -> Any: ...
+
+    def stop(self) -> Awaitable[None] | None: ...
+
+    def add(self, ids: Iterable[str], labels: Any = None) -> Any: ...
+
+    def remove(self, ids: Iterable[str]) -> Any: ...
+
+    def refresh(self, id: str | None = None) -> Any: ...
+
+    def pause(self) -> Any: ...
+
+    def resume(self) -> Any: ...
+
+    @property
+    def status(self) -> PollerStatus: ...
+
+
+WatcherFactory = Callable[[UpdateCallback, StatusCallback], WatcherLike]
+
+
+class UpdateBuffer:
+    """Collects job updates between two redraws; per job only the newest is kept.
+
+    A job that finishes is remembered as finishing even if a later update in
+    the same burst (say a retry of an unrelated poll) replaces the update
+    itself, so the "job finished" toast is never lost.
+    """
+
+    def __init__(self) -> None:
+        self._pending: dict[str, JobUpdate] = {}
+        self._finished: dict[str, JobUpdate] = {}
+
+    def add(self, update: JobUpdate) -> None:
+        """Keep ``update``, replacing any older one for the same job."""
+        self._pending[update.job_id] = update
+        if update.terminal:
+            self._finished[update.job_id] = update
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    def take(self) -> tuple[list[JobUpdate], list[JobUpdate]]:
+        """Everything collected (updates, and the terminal ones among them), emptied."""
+        pending, finished = list(self._pending.values()), list(self._finished.values())
+        self._pending = {}
+        self._finished = {}
+        return pending, finished
+
+    def discard(self, job_ids: Iterable[str]) -> None:
+        """Forget updates of jobs that were just removed."""
+        for job_id in job_ids:
+            self._pending.pop(job_id, None)
+            self._finished.pop(job_id, None)

@@ -1,0 +1,167 @@
+"""The Watcher: a poller whose every report is remembered before anyone hears of it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable, Iterable, Mapping
+
+from spidra_tui.clock import Clock
+from spidra_tui.watch.poller import JobSource, Poller
+from spidra_tui.watch.schedule import SchedulePolicy
+from spidra_tui.watch.state import JobSummary, JobUpdate, PollerStatus
+from spidra_tui.watch.store import JobStore, StoreError
+
+log = logging.getLogger(__name__)
+
+UpdateCallback = Callable[[JobUpdate], None]
+StatusCallback = Callable[[PollerStatus], None]
+
+
+class Watcher:
+    """Glues a :class:`Poller` to a :class:`JobStore`.
+
+    On :meth:`start` the remembered jobs that have not ended are polled again;
+    ended ones cost no request. Each :class:`JobUpdate` is written to the store
+    first (updates arriving in one burst share one transaction), then handed to
+    the callbacks, which are plain callables run on the event loop. A failed
+    write is logged and kept in :attr:`store_error`; the updates still reach
+    the callbacks, so the screen stays true even when the disk is full.
+    """
+
+    def __init__(
+        self,
+        store: JobStore,
+        source: JobSource,
+        *,
+        on_update: UpdateCallback | None = None,
+        on_status: StatusCallback | None = None,
+        interval: float = 3.0,
+        max_in_flight: int = 4,
+        max_rate: float = 5.0,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+        policy: SchedulePolicy | None = None,
+    ) -> None:
+        self.store = store
+        self.store_error: StoreError | None = None
+        self._update_callbacks: list[UpdateCallback] = []
+        self._status_callbacks: list[StatusCallback] = []
+        self.subscribe(on_update, on_status)
+        self.poller = Poller(
+            source,
+            on_update=self._queue,
+            on_status=self._status,
+            interval=interval,
+            max_in_flight=max_in_flight,
+            max_rate=max_rate,
+            clock=clock,
+            rng=rng,
+            policy=policy,
+        )
+        self._pending: list[JobUpdate] = []
+        self._flush_handle: asyncio.Handle | None = None
+
+    def subscribe(
+        self, on_update: UpdateCallback | None = None, on_status: StatusCallback | None = None
+    ) -> None:
+        """Add callbacks for job updates and for the poller's status."""
+        if on_update is not None:
+            self._update_callbacks.append(on_update)
+        if on_status is not None:
+            self._status_callbacks.append(on_status)
+
+    # -- jobs -----------------------------------------------------------------------
+
+    async def start(self) -> list[JobSummary]:
+        """Resume polling every remembered job that has not ended; returns them all."""
+        summaries = self.store.list()
+        for summary in summaries:
+            if not summary.terminal:
+                self.poller.add(summary.job_id, status=summary.status, fraction=summary.fraction)
+        await self.poller.start()
+        return summaries
+
+    def add(self, job_ids: Iterable[str], labels: Mapping[str, str] | None = None) -> list[str]:
+        """Remember these jobs and poll those not known to have ended; returns the new ones."""
+        wanted = list(dict.fromkeys(job_id.strip() for job_id in job_ids if job_id.strip()))
+        added = self.store.add_many(wanted, labels)
+        for job_id in wanted:
+            summary = self.store.get(job_id)
+            if summary is not None and not summary.terminal:
+                self.poller.add(job_id, status=summary.status, fraction=summary.fraction)
+        return added
+
+    def remove(self, job_ids: Iterable[str]) -> int:
+        """Stop polling and forget these jobs; returns how many were remembered."""
+        gone = set(job_ids)
+        for job_id in gone:
+            self.poller.remove(job_id)
+        # An update still waiting to be written would bring a forgotten row back.
+        self._pending = [update for update in self._pending if update.job_id not in gone]
+        return self.store.remove(gone)
+
+    # -- poller controls ------------------------------------------------------------------
+
+    def refresh(self, job_id: str | None = None) -> None:
+        """Poll one job, or all, as soon as the limits allow."""
+        self.poller.refresh(job_id)
+
+    def pause(self) -> None:
+        """Stop polling until :meth:`resume`."""
+        self.poller.pause()
+
+    def resume(self) -> None:
+        """Poll again after :meth:`pause` or after the server refused the key."""
+        self.poller.resume()
+
+    @property
+    def status(self) -> PollerStatus:
+        """The poller's status right now."""
+        return self.poller.status
+
+    async def wait_until_done(self) -> None:
+        """Return once no job is left to poll; every update is written by then."""
+        await self.poller.wait_until_done()
+        self._flush()
+
+    async def stop(self) -> None:
+        """Stop polling (nothing is left running) and write what is still pending."""
+        await self.poller.stop()
+        self._flush()
+
+    # -- reports --------------------------------------------------------------------------
+
+    def _queue(self, update: JobUpdate) -> None:
+        self._pending.append(update)
+        if self._flush_handle is None:
+            # Everything reported in this turn of the event loop goes in one transaction.
+            self._flush_handle = asyncio.get_running_loop().call_soon(self._flush)
+
+    def _flush(self) -> None:
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()
+            self._flush_handle = None
+        batch, self._pending = self._pending, []
+        if not batch:
+            return
+        try:
+            self.store.record_many(batch)
+        except StoreError as exc:
+            if self.store_error is None:
+                log.error("job updates could not be saved: %s", exc)
+            self.store_error = exc
+        for update in batch:
+            for callback in list(self._update_callbacks):
+                try:
+                    callback(update)
+                except Exception:
+                    log.exception("an update callback failed for %s", update.job_id)
+
+    def _status(self, status: PollerStatus) -> None:
+        for callback in list(self._status_callbacks):
+            try:
+                callback(status)
+            except Exception:
+                log.exception("a status callback failed")
