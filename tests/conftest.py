@@ -41,10 +41,10 @@ def other_key() -> str:
     return OTHER_KEY
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def http() -> Iterator[httpx.Client]:
-    """A plain synchronous HTTP client, shared within a test (a new ``httpx.Client``
-    costs tens of milliseconds, so ``httpx.get`` in a loop is slow)."""
+    """A plain synchronous HTTP client shared by all tests (building an
+    ``httpx.Client`` costs tens of milliseconds, so ``httpx.get`` in a loop is slow)."""
     with httpx.Client(timeout=10.0) as client:
         yield client
 

@@ -178,7 +178,7 @@ def apply(fault: Fault, genuine: Reply | None, retry_after: float, wall_now: flo
         assert genuine is not None
         reply = genuine
     if fault.delay:
-        # Only the genuine answer keeps its on_sent: a faulty one delivers nothing real.
-        on_sent = reply.on_sent if reply is genuine else None
-        reply = replace(reply, delay=fault.delay, on_sent=on_sent)
+        # Only the genuine answer keeps its on_answer: a faulty one delivers nothing real.
+        on_answer = reply.on_answer if reply is genuine else None
+        reply = replace(reply, delay=fault.delay, on_answer=on_answer)
     return reply

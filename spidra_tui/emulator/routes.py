@@ -182,13 +182,13 @@ class ApiRoutes:
         if job.owner != key:
             return FORBIDDEN
         body, moment = self._book.answer(job)
-        on_sent = None
+        on_answer = None
         if moment.terminal:
 
-            def on_sent() -> None:
+            def on_answer() -> None:
                 self._stats.terminal_answered(job_id, self._clock.monotonic())
 
-        return Reply(200, body, on_sent=on_sent)
+        return Reply(200, body, on_answer=on_answer)
 
 
 def _with_headers(reply: Reply, headers: tuple[tuple[str, str], ...]) -> Reply:

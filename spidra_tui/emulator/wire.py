@@ -32,7 +32,8 @@ class Request:
 @dataclass(frozen=True, slots=True)
 class Reply:
     """What to answer. ``delay`` holds the answer back (real seconds); ``drop`` closes
-    the connection without answering; ``on_sent`` runs once the answer is fully sent."""
+    the connection without answering; ``on_answer`` runs when the complete answer is
+    handed to the socket (just before, so nothing the client does can come first)."""
 
     status: int
     body: bytes = b""
@@ -41,7 +42,7 @@ class Reply:
     delay: float = 0.0
     drop: bool = False
     close: bool = False
-    on_sent: Callable[[], None] | None = None
+    on_answer: Callable[[], None] | None = None
 
 
 class Observer(Protocol):
@@ -201,6 +202,7 @@ class HttpServer:
             await self._send(writer, Reply(bad.status, close=True), keep_alive=False)
             return False
         self._observer.request_started()
+        finished = False
         try:
             try:
                 reply = self._handler(Request(method, target, headers, body))
@@ -212,11 +214,18 @@ class HttpServer:
             if reply.drop:
                 return False
             keep_alive = keep_alive and not reply.close
-            await self._send(writer, reply, keep_alive, head_only=method == "HEAD")
-        finally:
+            data = _encode(reply, keep_alive, head_only=method == "HEAD")
+            # Account before writing: once the bytes are on the socket the client may act
+            # on them (and send its next request) before this thread runs again.
             self._observer.request_finished()
-        if reply.on_sent is not None:
-            reply.on_sent()
+            finished = True
+            if reply.on_answer is not None and not writer.transport.is_closing():
+                reply.on_answer()
+            writer.write(data)
+            await writer.drain()
+        finally:
+            if not finished:
+                self._observer.request_finished()
         return keep_alive
 
     async def _read_body(
@@ -253,10 +262,8 @@ class HttpServer:
             await reader.readexactly(2)
 
     @staticmethod
-    async def _send(
-        writer: asyncio.StreamWriter, reply: Reply, keep_alive: bool, head_only: bool = False
-    ) -> None:
-        writer.write(_encode(reply, keep_alive, head_only))
+    async def _send(writer: asyncio.StreamWriter, reply: Reply, keep_alive: bool) -> None:
+        writer.write(_encode(reply, keep_alive))
         await writer.drain()
 
 

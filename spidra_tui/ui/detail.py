@@ -203,8 +203,8 @@ class JobDetail(Vertical):
         focus_inside = self.screen.focused is not None and self in self.screen.focused.ancestors
         tabs.active = tab
         if focus_inside:
-            # Focus left behind in a hidden tab would swallow the next keys.
-            self.call_after_refresh(self._tab_body(tab).focus_main)
+            # Focus left behind in a hidden tab would be dropped, and the next key with it.
+            self._tab_body(tab).focus_main()
 
     # -- inside ----------------------------------------------------------------
 

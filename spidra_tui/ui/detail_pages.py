@@ -137,7 +137,16 @@ class PagesTab(DetailTab):
     def _count_items(self) -> None:
         doc = self._doc
         self._items = sum(1 for s in doc.sections() if item_number(s.title) is not None)
-        self._item = item_number(doc.current_section_title()) if self._items else None
+        self._item = self._item_in_view() if self._items else None
+
+    def _item_in_view(self) -> int | None:
+        doc = self._doc
+        if doc.max_scroll_y > 0 and doc.scroll_y >= doc.max_scroll_y:
+            # At the very end the last items cannot reach the top of the view; the reader
+            # who stepped there is reading the last one.
+            sections = doc.sections()
+            return item_number(sections[-1].title) if sections else None
+        return item_number(doc.current_section_title())
 
     def _draw_info(self) -> None:
         info = self.query_one("#page-info", Static)
@@ -163,7 +172,7 @@ class PagesTab(DetailTab):
     def _scrolled(self) -> None:
         if not self._items:
             return
-        item = item_number(self._doc.current_section_title())
+        item = self._item_in_view()
         if item != self._item:
             self._item = item
             self._draw_info()

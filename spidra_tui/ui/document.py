@@ -10,20 +10,14 @@ nothing from the content is ever read as markup.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
-from time import perf_counter
 from typing import Any, ClassVar
 
 from rich.style import Style
 from rich.text import Text
-from textual.binding import Binding, BindingType
-from textual.events import Resize
-from textual.geometry import Region, Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import get_current_worker
 
@@ -31,6 +25,7 @@ from spidra_tui.sanitize import clean
 from spidra_tui.ui import document_loading as loading
 from spidra_tui.ui.block_layout import BlockLayout
 from spidra_tui.ui.block_render import render_markdown, render_text
+from spidra_tui.ui.block_view import BlockView
 from spidra_tui.ui.blocks import Block, BlockBatch, LineBlockSplitter, SourceBlockSplitter
 from spidra_tui.ui.json_lines import (
     JsonEntries,
@@ -44,8 +39,6 @@ from spidra_tui.ui.markdown_blocks import MarkdownBlockSplitter, MarkdownHeading
 
 # The first screen of a JSON value is dumped lazily, up to this many lines.
 _HEAD_JSON_LINES = 400
-# Seconds of rendering ahead of the reader per turn of the event loop.
-_PREFETCH_SLICE = 0.015
 
 _JSON_STYLES = (
     "document-view--json-key",
@@ -53,14 +46,6 @@ _JSON_STYLES = (
     "document-view--json-number",
     "document-view--json-literal",
 )
-
-
-@dataclass(frozen=True)
-class Section:
-    """A heading (or top-level JSON entry) and the line of the view it starts at."""
-
-    title: str
-    line: int
 
 
 @dataclass
@@ -77,7 +62,7 @@ class _Load:
     done: bool = True
 
 
-class DocumentView(ScrollView, can_focus=True):
+class DocumentView(BlockView, can_focus=True):
     """A focusable, read-only view of markdown (rendered or source), text or JSON.
 
     Call `show_markdown`, `show_text`, `show_json` or `show_message`; `toggle_rendered`
@@ -85,17 +70,6 @@ class DocumentView(ScrollView, can_focus=True):
     `[` step through the sections. Posts `DocumentView.Ready` once the content is fully
     processed.
     """
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down,j", "scroll_lines(1)", "Down", show=False),
-        Binding("up,k", "scroll_lines(-1)", "Up", show=False),
-        Binding("pagedown,space", "page(1)", "Page down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("home,g", "top", "Top", show=False),
-        Binding("end,G", "bottom", "Bottom", show=False),
-        Binding("right_square_bracket", "next_section", "Next section"),
-        Binding("left_square_bracket", "previous_section", "Previous section"),
-    ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "document-view--heading",
@@ -107,9 +81,6 @@ class DocumentView(ScrollView, can_focus=True):
     DocumentView {
         background: $surface;
         color: $foreground;
-        overflow-x: hidden;
-        overflow-y: auto;
-        scrollbar-gutter: stable;
         padding: 0 1;
         &:focus {
             background-tint: $foreground 4%;
@@ -143,24 +114,25 @@ class DocumentView(ScrollView, can_focus=True):
         classes: str | None = None,
         disabled: bool = False,
     ) -> None:
-        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        layout = BlockLayout(self._render_message)
+        super().__init__(layout, name=name, id=id, classes=classes, disabled=disabled)
         self._mode = "message"
         self._prefer_rendered = True
         self._message = Text()
-        self._layout = BlockLayout(self._render_message)
+        self._message_styled = False
+        # A show_* call made before the view is mounted, run on mount.
+        self._deferred: partial[None] | None = None
         self._rendered_layout: BlockLayout | None = None
         self._source_layout: BlockLayout | None = None
-        self._load = _Load(0, [self._layout])
-        self._settling = False
-        self._settle_pending = False
-        self._prefetch_pending = False
-        self._pin_end = False
+        self._load = _Load(0, [layout])
         self._style_key: tuple[Style, ...] | None = None
 
     # --- what to show -------------------------------------------------------------
 
     def show_markdown(self, text: str) -> None:
         """Show markdown, rendered (or as source if the reader last chose that)."""
+        if self._defer(self.show_markdown, text):
+            return
         rendered = BlockLayout(self._render_markdown_block)
         source = BlockLayout(self._render_source_block)
         self._begin("markdown", rendered if self._prefer_rendered else source, [rendered, source])
@@ -170,22 +142,32 @@ class DocumentView(ScrollView, can_focus=True):
 
     def show_text(self, text: str) -> None:
         """Show text as it is: plain lines, wrapped."""
+        if self._defer(self.show_text, text):
+            return
         layout = BlockLayout(self._render_source_block)
         self._begin("text", layout, [layout])
         self._load_text(_as_text(text), [SourceBlockSplitter(MarkdownHeadings())])
 
     def show_json(self, value: Any) -> None:
         """Show a JSON value, pretty-printed (indent 2) and highlighted."""
+        if self._defer(self.show_json, value):
+            return
+        head: list[str] = []
+        size = 0
+        try:
+            for line in islice(pretty_lines(value), _HEAD_JSON_LINES + 1):
+                head.append(line)
+                size += len(line) + 1
+                if size > loading.HEAD_CHARS:
+                    break
+        except (ValueError, RecursionError):
+            # Not from a JSON parser: a circular reference, or nested past Python's
+            # recursion limit.
+            self.show_message("This value cannot be shown as JSON.")
+            return
         layout = BlockLayout(self._render_json_block)
         self._begin("json", layout, [layout])
         splitters: list[LineBlockSplitter] = [SourceBlockSplitter(JsonEntries())]
-        head: list[str] = []
-        size = 0
-        for line in islice(pretty_lines(value), _HEAD_JSON_LINES + 1):
-            head.append(line)
-            size += len(line) + 1
-            if size > loading.HEAD_CHARS:
-                break
         if len(head) <= _HEAD_JSON_LINES and size <= loading.HEAD_CHARS:
             self._load_text("\n".join(head), splitters)
             return
@@ -193,18 +175,24 @@ class DocumentView(ScrollView, can_focus=True):
         load = self._load
         load.json_value, load.json_head = value, "".join(line + "\n" for line in head[:-1])
         cleaned = clean(load.json_head)
-        self._take(load.generation, cleaned, loading.split_piece(cleaned, splitters), 0, False)
+        blocks = loading.split_piece(cleaned, splitters)
+        self._take(load.generation, cleaned, blocks, len(load.json_head), False)
         work = partial(self._load_json, load.generation, value, load.json_head, splitters)
         self._run_loader(work)
 
     def show_message(self, message: str | Text) -> None:
-        """Show a short notice, such as "Waiting for the job to finish"."""
+        """Show a short notice, such as "Waiting for the job to finish".
+
+        A `str` is shown in the view's message style; a `Text` keeps its own styles.
+        """
+        if self._defer(self.show_message, message):
+            return
         if isinstance(message, Text):
             plain = clean(message.plain)
-            text = message if plain == message.plain else Text(plain, style=message.style)
+            text = message.copy() if plain == message.plain else Text(plain, style=message.style)
         else:
-            text = Text(clean(message), style=self._component_style("document-view--message"))
-        self._message = text
+            text = Text(clean(message))
+        self._message, self._message_styled = text, isinstance(message, Text)
         layout = BlockLayout(self._render_message)
         self._begin("message", layout, [layout])
         batch = BlockBatch()
@@ -238,15 +226,13 @@ class DocumentView(ScrollView, can_focus=True):
         load = self._load
         parts = list(load.parts)
         if not load.done:
-            text, position = load.text, load.position
+            text = load.text
             if text is None and load.json_value is not None:
                 text = pretty_json(load.json_value)
-                if text.startswith(load.json_head):
-                    position = len(load.json_head)
-                else:
-                    parts, position = [], 0
+                if not text.startswith(load.json_head):
+                    return "".join(loading.cleaned_pieces(text, 0))
             if text is not None:
-                parts.extend(loading.cleaned_pieces(text, position))
+                parts.extend(loading.cleaned_pieces(text, load.position))
         return "".join(parts)
 
     def toggle_rendered(self) -> None:
@@ -265,58 +251,30 @@ class DocumentView(ScrollView, can_focus=True):
             # Source chunks hold many lines: land on the line the top block starts at.
             lines_in = block.text.count("\n", 0, max(0, offset - block.offset))
             anchor = (new_index, lines_in if target is source else 0)
-        self._layout = target
-        self._settle(anchor=anchor)
+        self._set_layout(target, anchor)
         self.refresh_bindings()
 
-    def sections(self) -> list[Section]:
-        """The headings (top-level entries for JSON) and the lines they start at."""
-        layout = self._layout
-        return [Section(layout.title(i) or "", layout.start(i)) for i in layout.sections]
-
-    def current_section_title(self) -> str | None:
-        """The title of the section the top line is in, or None above the first."""
-        layout = self._layout
-        index, _ = layout.locate(round(self.scroll_y))
-        position = bisect_right(layout.sections, index)
-        return layout.title(layout.sections[position - 1]) if position else None
-
-    def next_section(self) -> bool:
-        """Scroll the next section's heading to the top; False if there is none."""
-        layout = self._layout
-        index, _ = layout.locate(round(self.scroll_y))
-        position = bisect_right(layout.sections, index)
-        if position >= len(layout.sections):
-            return False
-        self._show_block(layout.sections[position])
-        return True
-
-    def previous_section(self) -> bool:
-        """Scroll to the heading above the top line; False if there is none."""
-        layout = self._layout
-        index, offset = layout.locate(round(self.scroll_y))
-        sections = layout.sections
-        position = bisect_left(sections, index)
-        if offset > 0 and position < len(sections) and sections[position] == index:
-            target = index
-        elif position > 0:
-            target = sections[position - 1]
-        else:
-            return False
-        self._show_block(target)
-        return True
-
     # --- loading ------------------------------------------------------------------
+
+    def _defer(self, show: Any, content: Any) -> bool:
+        """Keep a show_* call made before mounting for `on_mount`; True if kept."""
+        if self.is_mounted:
+            return False
+        self._deferred = partial(show, content)
+        return True
+
+    def on_mount(self) -> None:
+        deferred, self._deferred = self._deferred, None
+        if deferred is not None:
+            deferred()
 
     def _begin(self, mode: str, shown: BlockLayout, layouts: list[BlockLayout]) -> None:
         self._load = _Load(self._load.generation + 1, layouts)
         self._mode = mode
-        self._layout = shown
         self._rendered_layout = self._source_layout = None
-        self._pin_end = False
         self.workers.cancel_group(self, "document-load")
+        self._set_layout(shown)
         self.refresh_bindings()
-        self._settle(anchor=(0, 0))
 
     def _load_text(self, text: str, splitters: list[LineBlockSplitter]) -> None:
         load = self._load
@@ -358,7 +316,7 @@ class DocumentView(ScrollView, can_focus=True):
             if not self._call(self._restart, generation):
                 return
             splitters = [SourceBlockSplitter(JsonEntries())]
-        loading.load_stream(chunks, splitters, deliver)
+        loading.load_stream(chunks, len(head) if matches else 0, splitters, deliver)
 
     def _hand_over(
         self, generation: int, cleaned: str, blocks: list[BlockBatch], end: int, done: bool
@@ -380,6 +338,7 @@ class DocumentView(ScrollView, can_focus=True):
         for layout in self._load.layouts:
             layout.clear()
         self._load.parts = []
+        self._load.position = 0
         return True
 
     def _take(
@@ -400,99 +359,6 @@ class DocumentView(ScrollView, can_focus=True):
         self._settle()
         return True
 
-    # --- layout and scrolling -----------------------------------------------------
-
-    def _content_width(self) -> int:
-        return self.scrollable_content_region.width
-
-    def _settle(self, anchor: tuple[int, int] | None = None) -> None:
-        """Render the blocks in view now, and those around it soon after.
-
-        The reader's place is `anchor` (a block and a line in it) if given, else the
-        block at the top of the view: when rendered blocks replace estimated heights
-        with real ones, the anchor is scrolled back to where it was, so text does not
-        jump.
-        """
-        self._lay_out(anchor, 0, None)
-        self._schedule_prefetch()
-
-    def _lay_out(self, anchor: tuple[int, int] | None, margin: int, deadline: float | None) -> bool:
-        """Render the view and `margin` lines above and below it, until `deadline`.
-
-        Returns whether all of it is rendered.
-        """
-        layout = self._layout
-        width = self._content_width()
-        height = self.scrollable_content_region.height
-        if self._settling or width <= 0 or height <= 0:
-            return True
-        self._settling = True
-        complete = True
-        try:
-            moved = anchor is not None or layout.width != width or self._pin_end
-            index, offset = anchor if anchor is not None else layout.locate(round(self.scroll_y))
-            layout.set_width(width)
-            top = self._place(index, offset, height)
-            for _ in range(8):
-                changed, complete = layout.render_range(
-                    max(0, top - margin), top + height + margin, deadline
-                )
-                if not changed:
-                    break
-                # Heights moved: put the anchor back, and render what that brings in.
-                moved = True
-                top = self._place(index, offset, height)
-                if not complete:
-                    break
-            size = Size(width, layout.total)
-            if self.virtual_size != size:
-                self.virtual_size = size
-            if moved and top != round(self.scroll_y):
-                self.scroll_y = top
-        finally:
-            self._settling = False
-        self.refresh()
-        return complete
-
-    def _place(self, index: int, offset: int, height: int) -> int:
-        """The top line that puts line `offset` of block `index` at the top."""
-        layout = self._layout
-        if self._pin_end:
-            return max(0, layout.total - height)
-        if not len(layout):
-            return 0
-        return layout.start(index) + min(offset, max(0, layout.height(index) - 1))
-
-    def _schedule_prefetch(self) -> None:
-        if not self._prefetch_pending and self.is_mounted:
-            self._prefetch_pending = True
-            self.call_after_refresh(self._prefetch)
-
-    def _prefetch(self) -> None:
-        # A screen above and below, a few milliseconds at a time, so paging lands on
-        # measured blocks and a key press never waits long behind it.
-        self._prefetch_pending = False
-        margin = self.scrollable_content_region.height
-        if not self._lay_out(None, margin, perf_counter() + _PREFETCH_SLICE):
-            self._schedule_prefetch()
-
-    def _settle_later(self) -> None:
-        self._settle_pending = False
-        self._settle()
-
-    def _show_block(self, index: int) -> None:
-        self._pin_end = False
-        self._settle(anchor=(index, 0))
-
-    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        super().watch_scroll_y(old_value, new_value)
-        if not self._settling:
-            self._pin_end = False
-            self._settle()
-
-    def on_resize(self, event: Resize) -> None:
-        self._settle()
-
     def notify_style_update(self) -> None:
         super().notify_style_update()
         # Colours of source and JSON text come from the theme; a focus change leaves
@@ -505,24 +371,6 @@ class DocumentView(ScrollView, can_focus=True):
             self._style_key = key
             for layout in self._load.layouts:
                 layout.clear_cache()
-
-    def render_lines(self, crop: Region) -> list[Strip]:
-        if self._layout.stale or self._layout.width != self._content_width():
-            self._settle()
-        return super().render_lines(crop)
-
-    def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        base = self.rich_style
-        strip = self._layout.line(self.scroll_offset.y + y)
-        if self._layout.stale and not self._settle_pending:
-            # A block came into view unrendered and measured differently: fix the layout
-            # after this frame.
-            self._settle_pending = True
-            self.call_after_refresh(self._settle_later)
-        if strip is None:
-            return Strip.blank(width, base)
-        return strip.crop_extend(0, width, base).apply_style(base)
 
     # --- rendering blocks ---------------------------------------------------------
 
@@ -547,41 +395,10 @@ class DocumentView(ScrollView, can_focus=True):
         return render_text(self.app.console, highlight_json(block.text, *styles), width)
 
     def _render_message(self, block: Block, width: int) -> list[Strip]:
-        return render_text(self.app.console, self._message.copy(), width)
-
-    # --- actions ------------------------------------------------------------------
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("next_section", "previous_section"):
-            return bool(self._layout.sections) or None
-        return True
-
-    def action_scroll_lines(self, lines: int) -> None:
-        """Scroll by `lines` (negative: up)."""
-        self.scroll_to(y=self.scroll_y + lines, animate=False)
-
-    def action_page(self, pages: int) -> None:
-        """Scroll by `pages` screens (negative: up)."""
-        height = self.scrollable_content_region.height
-        self.scroll_to(y=self.scroll_y + pages * height, animate=False)
-
-    def action_top(self) -> None:
-        """Scroll to the start."""
-        self._show_block(0)
-
-    def action_bottom(self) -> None:
-        """Scroll to the end."""
-        self._pin_end = True
-        self._settle()
-
-    def action_next_section(self) -> None:
-        """Scroll to the next section."""
-        self.next_section()
-
-    def action_previous_section(self) -> None:
-        """Scroll to the previous section."""
-        self.previous_section()
-
+        text = self._message.copy()
+        if not self._message_styled:
+            text.stylize_before(self._component_style("document-view--message"))
+        return render_text(self.app.console, text, width)
 
 
 def _as_text(text: object) -> str:

@@ -75,16 +75,22 @@ def load_rest(
 
 
 def load_stream(
-    chunks: Iterable[str], splitters: Sequence[LineBlockSplitter], deliver: Deliver
+    chunks: Iterable[str], start: int, splitters: Sequence[LineBlockSplitter], deliver: Deliver
 ) -> None:
     """Like `load_rest`, for text that arrives in small chunks (an encoder's output).
 
     The chunks are joined into pieces as they come and never into one string: a list
     of a million chunks would also make every full garbage collection walk it while
-    the event loop waits. `end` is not meaningful here and is given as -1.
+    the event loop waits. `start` is where the chunks begin in the whole text.
     """
-    pieces = ((piece, -1) for piece in join_pieces(chunks))
-    _split_all(pieces, splitters, deliver, -1)
+    _split_all(_ends(join_pieces(chunks), start), splitters, deliver, -1)
+
+
+def _ends(pieces: Iterable[str], start: int) -> Iterator[tuple[str, int]]:
+    end = start
+    for piece in pieces:
+        end += len(piece)
+        yield piece, end
 
 
 def join_pieces(chunks: Iterable[str], size: int = PIECE_CHARS) -> Iterator[str]:
@@ -111,8 +117,9 @@ def _split_all(
     deliver: Deliver,
     end_of_text: int,
 ) -> None:
+    end = end_of_text
     for piece, end in pieces:
         cleaned = clean(piece)
         if not deliver(cleaned, split_piece(cleaned, splitters), end, False):
             return
-    deliver("", finish(splitters), end_of_text, True)
+    deliver("", finish(splitters), max(end, end_of_text), True)
