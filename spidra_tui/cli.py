@@ -6,7 +6,6 @@ Textual is imported only when the TUI starts, so the other commands start fast.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import os
 import sys
@@ -235,6 +234,8 @@ def _dispatch(command: str | None, args: argparse.Namespace) -> int:
                 notify=not args.no_notify,
                 bell=args.bell,
             )
+        import asyncio
+
         return asyncio.run(_run_api_command(command, args, base_url, key, state_dir, poll))
 
 

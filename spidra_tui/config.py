@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from spidra_tui.api.client import DEFAULT_BASE_URL
+DEFAULT_BASE_URL = "https://api.spidra.io/api"
 
 ENV_BASE_URL = "SPIDRA_BASE_URL"
 ENV_API_KEY = "SPIDRA_API_KEY"

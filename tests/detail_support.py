@@ -26,6 +26,8 @@ class DetailApp(App[None]):
     def __init__(self, clock: FakeClock) -> None:
         super().__init__()
         self.clock = clock
+        # Animations (the tab underline) keep the app busy between key presses.
+        self.animation_level = "none"
 
     def compose(self) -> ComposeResult:
         yield JobDetail(clock=self.clock, id="detail")

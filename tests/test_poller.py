@@ -119,7 +119,9 @@ async def test_concurrency_reaches_but_never_exceeds_the_limit(
 async def test_429_pauses_every_job_until_retry_after(
     emulator: Emulator, make_poller: Callable[..., tuple[Poller, Recorder]]
 ) -> None:
-    emulator.faults = Faults(rate_limited=0.08, retry_after=4.0, retry_after_forms=("seconds", "body"))
+    # Not the HTTP-date form: the client reads it against the real wall clock.
+    forms = ("seconds", "body")
+    emulator.faults = Faults(rate_limited=0.08, retry_after=4.0, retry_after_forms=forms)
     ids = submit(emulator, GOOD_KEY, 40)
     poller, recorder = make_poller(max_rate=5.0)
     for job_id in ids:

@@ -116,11 +116,11 @@ def test_server_pause_default_grows_and_retry_after_is_honoured() -> None:
     assert pause.until == 47.0 and pause.active(46.9) and not pause.active(47.0)
 
 
-@pytest.mark.parametrize("policy", [NewsFirst(), RoundRobin()], ids=lambda p: p.name)
-async def test_no_job_starves_when_the_budget_is_short(
-    emulator: Emulator, vclock: VirtualClock, policy: NewsFirst | RoundRobin
-) -> None:
-    # 120 jobs at 4 requests a second: a mix of long waits, steady work and stalls.
+async def run_mix(
+    emulator: Emulator, clock: VirtualClock, policy: NewsFirst | RoundRobin
+) -> tuple[list[str], InProcessSource, list[tuple[float, float]]]:
+    """120 jobs at 4 requests a second for 400 s: a third waiting all along, a third
+    working all along, a third ending one after another from 30 s on."""
     ids = []
     for n in range(120):
         script = [
@@ -129,38 +129,63 @@ async def test_no_job_starves_when_the_budget_is_short(
             Script(waiting=0, active=30 + n),
         ][n % 3]
         ids.append(emulator.create_job(KEY, script=script))
-    source = InProcessSource(emulator, vclock.monotonic)
+    source = InProcessSource(emulator, clock.monotonic)
     stretch: list[tuple[float, float]] = []
     poller = Poller(
         source,
         on_update=lambda u: None,
-        on_status=lambda s: stretch.append((vclock.monotonic(), s.effective_interval)),
+        on_status=lambda s: stretch.append((clock.monotonic(), s.effective_interval)),
         interval=3.0,
         max_rate=4.0,
-        clock=vclock,
+        clock=clock,
         rng=random.Random(5),
         policy=policy,
     )
     for job_id in ids:
         poller.add(job_id)
     await poller.start()
-    await vclock.sleep(400.0)
+    await clock.sleep(400.0)
     await poller.stop()
+    return ids, source, stretch
+
+
+def seen_ending(emulator: Emulator, ids: list[str], source: InProcessSource) -> list[float]:
+    """Seconds from each ending job's end to the poll that saw it."""
+    last = {job_id: when for when, job_id in sorted(source.calls)}
+    return [last[job_id] - emulator.finish_time(job_id) for job_id in ids[2::3]]
+
+
+@pytest.mark.parametrize("policy", [NewsFirst(), RoundRobin()], ids=lambda p: p.name)
+async def test_no_job_starves_when_the_budget_is_short(
+    emulator: Emulator, vclock: VirtualClock, policy: NewsFirst | RoundRobin
+) -> None:
+    ids, source, stretch = await run_mix(emulator, vclock, policy)
     assert min(e for _, e in stretch) > 3.0  # stretched all along
 
     def stretched_at(moment: float) -> float:
-        return max(e for t, e in stretch if t <= moment)
+        return [e for t, e in stretch if t <= moment][-1]
 
     gaps = gaps_by_job(source.calls)
     starts: dict[str, list[float]] = {}
     for when, job_id in sorted(source.calls):
         starts.setdefault(job_id, []).append(when)
+    assert set(gaps) == set(ids)
     for job_id, job_gaps in gaps.items():
         for start, gap in zip(starts[job_id], job_gaps, strict=False):
             # At most one stretched interval (plus jitter, plus a few send slots of queue).
             assert gap <= stretched_at(start) * 1.1 + 3.0, (job_id, start, gap)
     times = sorted(t for t, _ in source.calls)
     assert all(b - a >= 1 / 4.0 for a, b in zip(times, times[1:], strict=False))
-    if isinstance(policy, NewsFirst):
-        # Jobs close to their end were polled around it, not a whole round later.
-        assert statistics.median(min(g) for g in gaps.values()) < effective
+    assert all(delay >= 0 for delay in seen_ending(emulator, ids, source))
+
+
+async def test_news_first_sees_endings_sooner_than_round_robin(
+    emulator: Emulator, vclock: VirtualClock
+) -> None:
+    ids, source, _ = await run_mix(emulator, vclock, RoundRobin())
+    plain = statistics.median(seen_ending(emulator, ids, source))
+    plain_requests = len(source.calls)
+    ids, source, _ = await run_mix(emulator, vclock, NewsFirst())
+    news = statistics.median(seen_ending(emulator, ids, source))
+    assert news < plain / 2
+    assert len(source.calls) <= plain_requests * 1.05  # from the same budget

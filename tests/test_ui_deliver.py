@@ -26,9 +26,11 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def settle(rig: UiRig, pilot) -> None:  # type: ignore[no-untyped-def]
+    """Let copies, opens and file writes finish (not the save dialog awaiting an answer)."""
     await pilot.pause()
-    await rig.app.workers.wait_for_complete()
-    await pilot.pause()
+    busy = [worker for worker in rig.app.workers if worker.group != "save"]
+    await rig.app.workers.wait_for_complete(busy)
+    await pilot.pause(0.05)
 
 
 async def start(rig: UiRig, pilot, body: dict | None = None) -> None:  # type: ignore[no-untyped-def]

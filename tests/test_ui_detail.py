@@ -19,6 +19,7 @@ from detail_support import (
 )
 
 from spidra_tui.clock import FakeClock
+from spidra_tui.ui.detail import JobDetail
 from spidra_tui.ui.detail_pages import PagesTab
 from spidra_tui.ui.document import DocumentView
 from spidra_tui.watch.state import FORBIDDEN, NOT_FOUND, UNKNOWN, RetryState
@@ -188,10 +189,11 @@ async def test_foreach_items_step_with_brackets(clock: FakeClock, size: tuple[in
         await settle(pilot)
         assert pages.item_position == (3, 50)
         assert "Item 3 of 50" in screen_text(app)
-        for _ in range(60):
-            await pilot.press("]")
+        # At the very end the last item cannot scroll to the top; it still counts as read.
+        await pilot.press("end")
         await settle(pilot)
         assert pages.item_position == (50, 50)
+        assert "Item 50 of 50" in screen_text(app)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -498,3 +500,35 @@ async def test_hidden_tabs_do_not_render_until_opened(
         app.detail.show_tab("raw")
         await settle(pilot)
         assert calls == ["raw-doc"]
+
+
+async def test_show_before_mount_is_shown_once_mounted(clock: FakeClock) -> None:
+    class EarlyApp(DetailApp):
+        def compose(self):  # type: ignore[override]
+            detail = JobDetail(clock=self.clock, id="detail")
+            detail.show(summary(self.clock), answer(MARKDOWN))
+            yield detail
+
+    app = EarlyApp(clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "Example Domain" in screen_text(app)
+
+
+async def test_completed_without_result_says_so(clock: FakeClock) -> None:
+    app = DetailApp(clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.detail.show(summary(clock), answer(with_result=False))
+        await settle(pilot)
+        assert "the answer carried no result" in " ".join(screen_text(app).split())
+        assert app.detail.copy_target() is None
+
+
+async def test_m_on_json_content_says_what_it_did(clock: FakeClock) -> None:
+    app = DetailApp(clock)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        app.detail.show(summary(clock), answer({"a": 1}))
+        await settle(pilot)
+        app.detail.toggle_markdown()
+        await settle(pilot)
+        assert [n.message for n in app._notifications] == ["Markdown will show as source."]

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 body_log = logging.getLogger("spidra_tui.bodies")
 
-DEFAULT_BASE_URL = "https://api.spidra.io/api"
+from spidra_tui.config import DEFAULT_BASE_URL  # noqa: F401 - re-exported
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0

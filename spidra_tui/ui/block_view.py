@@ -173,7 +173,10 @@ class BlockView(ScrollView):
                 self.scroll_y = top
         finally:
             self._settling = False
-        self.refresh()
+        if margin == 0:
+            # Rendering around the view changes nothing shown; a move of the view
+            # refreshes it through the scroll watcher.
+            self.refresh()
         return complete
 
     def _place(self, index: int, offset: int, height: int) -> int:

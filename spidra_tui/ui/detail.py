@@ -19,7 +19,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static, TabbedContent, TabPane
 
-from spidra_tui.api.models import Job
+from spidra_tui.api.models import Job, Page
 from spidra_tui.clock import Clock, SystemClock
 from spidra_tui.sanitize import line
 from spidra_tui.ui.deliverable import Deliverable
@@ -79,6 +79,8 @@ class JobDetail(Vertical):
         self._job: Job | None = None
         self._rendered = True
         self._counts: tuple[int, int] | None = None
+        self._pending: tuple[float | None, RetryState | None] | None = None
+        self._ready = False  # the tabs are mounted
 
     def compose(self) -> ComposeResult:
         yield Static(status_line(None, None), id="detail-header", markup=False)
@@ -95,7 +97,12 @@ class JobDetail(Vertical):
                 yield RawTab(id="raw-tab")
 
     def on_mount(self) -> None:
+        self._ready = True
         self._tab_body(self.active_tab).set_on_screen(True)
+        if self._pending is not None:
+            next_poll_in, retry = self._pending
+            self._pending = None
+            self.show(self._summary, self._job, next_poll_in=next_poll_in, retry=retry)
 
     @staticmethod
     def _title(tab: str, count: int | None = None) -> Content:
@@ -120,6 +127,10 @@ class JobDetail(Vertical):
         every update: unchanged parts are left as they are.
         """
         self._summary, self._job = summary, job
+        if not self._ready:
+            # Called before the tabs exist: on_mount shows it.
+            self._pending = (next_poll_in, retry)
+            return
         job_id = summary.job_id if summary is not None else ""
         result = job.result if job is not None else None
         self.query_one("#detail-header", Static).update(
@@ -131,7 +142,7 @@ class JobDetail(Vertical):
         self._stats.set_job(summary, job)
         raw = job.raw if job is not None else None
         self._raw.set_answer(job_id, raw, summary.answer_size if summary is not None else 0)
-        self._update_titles(result)
+        self._update_titles()
 
     def copy_target(self) -> Deliverable | None:
         """What ``c`` copies: what the active tab shows (None when it shows nothing)."""
@@ -174,6 +185,14 @@ class JobDetail(Vertical):
         self._rendered = not self._rendered
         self._content.set_rendered(self._rendered)
         self._pages.set_rendered(self._rendered)
+        active = self.active_tab
+        visible = (active == "content" and self._content.shows_markdown) or (
+            active == "pages" and self._pages.selected is not None
+        )
+        if not visible:
+            # Nothing on screen changes: say what the key did.
+            how = "rendered" if self._rendered else "as source"
+            self.notify(f"Markdown will show {how}.", timeout=3, markup=False)
 
     # -- more for the app ------------------------------------------------------
 
@@ -231,7 +250,7 @@ class JobDetail(Vertical):
     def _tab_body(self, tab: str) -> DetailTab:
         return self.query_one(f"#{tab}-tab", DetailTab)
 
-    def _update_titles(self, result: object) -> None:
+    def _update_titles(self) -> None:
         pages = len(self._pages_of())
         shots = len(self._screenshots.screenshots)
         if self._counts == (pages, shots):
@@ -241,7 +260,7 @@ class JobDetail(Vertical):
         tabs.get_tab("pages").label = self._title("pages", pages or None)
         tabs.get_tab("screenshots").label = self._title("screenshots", shots or None)
 
-    def _pages_of(self) -> tuple:
+    def _pages_of(self) -> tuple[Page, ...]:
         result = self._job.result if self._job is not None else None
         return result.pages if result is not None else ()
 
@@ -263,7 +282,7 @@ class JobDetail(Vertical):
     def action_toggle_tree(self) -> None:
         if self.active_tab != "content":
             self.show_tab("content")
-        self._content.action_toggle_tree()
+        self._content.toggle_tree()
 
     def action_step(self, direction: int) -> None:
         """``[``/``]``: previous or next section, item, page or screenshot of the tab."""

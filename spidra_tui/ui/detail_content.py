@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.widgets import Static
 
 from spidra_tui.api.models import Job, Result
@@ -55,8 +54,6 @@ def _same(a: Any, b: Any) -> bool:
 class ContentTab(DetailTab):
     """The Content tab body. The pane feeds it with :meth:`set_job`."""
 
-    BINDINGS = [Binding("t", "toggle_tree", "JSON tree", tooltip="Pretty JSON or a tree")]
-
     def __init__(self, clock: Clock, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._clock = clock
@@ -67,9 +64,9 @@ class ContentTab(DetailTab):
         self._phase = status.Phase.NONE
         # What the document shows; the document is redrawn only when this changes.
         self._body: tuple[Any, ...] = (status.Phase.NONE,)
-        self._body_drawn: tuple[Any, ...] | None = None
+        self._doc_body: tuple[Any, ...] | None = None  # the body the document shows
+        self._tree_body: tuple[Any, ...] | None = None  # the body the tree shows
         self._tree = False
-        self._tree_drawn: Any = None
         self._rendered = True
         self._copy_cache: tuple[Any, Deliverable | None] | None = None
 
@@ -132,8 +129,7 @@ class ContentTab(DetailTab):
         notice.display = text is not None
         if text is not None:
             notice.update(text)
-        if self._body_drawn is not self._body or self._tree_drawn != self._tree:
-            self._draw_body()
+        self._draw_body()
 
     def _draw_status(self) -> None:
         panel = self.query_one("#content-status", Static)
@@ -168,26 +164,42 @@ class ContentTab(DetailTab):
             self._draw_status()
 
     def _draw_body(self) -> None:
-        self._body_drawn = self._body
-        self._tree_drawn = self._tree
         doc = self.query_one("#content-doc", DocumentView)
         result = self._job.result if self._job is not None else None
-        show_tree = False
-        if self._phase == status.Phase.RESULT and result is not None:
-            show_tree = self._tree and result.content_kind == "json"
-            if show_tree:
-                self._show_tree(result.content)
-            else:
+        phase = self._phase
+        show_tree = (
+            self._tree
+            and phase == status.Phase.RESULT
+            and result is not None
+            and result.content_kind == "json"
+        )
+        # The text view and the tree each keep what they show until the content changes,
+        # so switching between them keeps the place in both.
+        if show_tree and result is not None and self._tree_body is not self._body:
+            self._remove_trees()
+            self.mount(JsonTree(result.content, label="content", id="content-tree"))
+            self._tree_body = self._body
+        elif not show_tree and self._doc_body is not self._body:
+            self._doc_body = self._body
+            if phase == status.Phase.RESULT and result is not None:
                 self._show_result(doc, result)
-        elif self._phase == status.Phase.FAILED:
-            error = self._body[2]
-            if error:
-                doc.show_text(error)
-            else:
-                doc.show_message(Text("No error text was given.", style="dim"))
-        doc.display = not show_tree and self._phase in (status.Phase.RESULT, status.Phase.FAILED)
+            elif phase == status.Phase.FAILED:
+                error = self._body[2]
+                if error:
+                    doc.show_text(error)
+                else:
+                    doc.show_message(Text("No error text was given.", style="dim"))
+            if self._tree_body is not self._body:
+                self._remove_trees()
+        doc.display = not show_tree and phase in (status.Phase.RESULT, status.Phase.FAILED)
         for tree in self.query(JsonTree):
             tree.display = show_tree
+
+    def _remove_trees(self) -> None:
+        # A tree of a 5 MB value holds on to it; drop it as soon as it is out of date.
+        self._tree_body = None
+        for old in self.query(JsonTree):
+            old.remove()
 
     def _show_result(self, doc: DocumentView, result: Result) -> None:
         kind = result.content_kind
@@ -201,14 +213,9 @@ class ContentTab(DetailTab):
             hint = " The Pages tab has each page's markdown." if result.pages else ""
             doc.show_message(Text(f"The job completed without content.{hint}", style="dim"))
 
-    def _show_tree(self, value: Any) -> None:
-        for old in self.query(JsonTree):
-            old.remove()
-        self.mount(JsonTree(value, id="content-tree"))
-
     # -- actions ---------------------------------------------------------------
 
-    def action_toggle_tree(self) -> None:
+    def toggle_tree(self) -> None:
         """Switch JSON content between pretty text and a collapsible tree."""
         result = self._job.result if self._job is not None else None
         if self._phase != status.Phase.RESULT or result is None or result.content_kind != "json":
@@ -222,6 +229,11 @@ class ContentTab(DetailTab):
     def tree_mode(self) -> bool:
         """Whether JSON content is shown as a tree."""
         return self._tree
+
+    @property
+    def shows_markdown(self) -> bool:
+        """Whether the tab shows markdown content right now (what ``m`` acts on)."""
+        return self.content_kind == "markdown" and self._phase == status.Phase.RESULT
 
     @property
     def content_kind(self) -> str | None:

@@ -128,6 +128,8 @@ def waiting_text(summary: JobSummary | None, job: Job | None, timing: Timing) ->
         if message:
             text.append("\n")
             text.append(line(message, 500))
+        if status == Status.COMPLETED:
+            text.append("\nThe job completed, but the answer carried no result.", style="yellow")
     text.append("\n")
     if summary is not None:
         text.append("\nElapsed ", style="dim")

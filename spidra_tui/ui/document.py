@@ -10,7 +10,6 @@ nothing from the content is ever read as markup.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
 from typing import Any, ClassVar
@@ -27,12 +26,12 @@ from spidra_tui.ui.block_layout import BlockLayout
 from spidra_tui.ui.block_render import render_markdown, render_text
 from spidra_tui.ui.block_view import BlockView
 from spidra_tui.ui.blocks import Block, BlockBatch, LineBlockSplitter, SourceBlockSplitter
+from spidra_tui.ui.document_loading import LoadState
 from spidra_tui.ui.json_lines import (
     JsonEntries,
     after_head,
     highlight_json,
     pretty_chunks,
-    pretty_json,
     pretty_lines,
 )
 from spidra_tui.ui.markdown_blocks import MarkdownBlockSplitter, MarkdownHeadings
@@ -46,20 +45,6 @@ _JSON_STYLES = (
     "document-view--json-number",
     "document-view--json-literal",
 )
-
-
-@dataclass
-class _Load:
-    """The content being shown, and how far its processing has got."""
-
-    generation: int
-    layouts: list[BlockLayout]
-    parts: list[str] = field(default_factory=list)
-    text: str | None = None
-    position: int = 0
-    json_value: Any = None
-    json_head: str = ""
-    done: bool = True
 
 
 class DocumentView(BlockView, can_focus=True):
@@ -122,9 +107,10 @@ class DocumentView(BlockView, can_focus=True):
         self._message_styled = False
         # A show_* call made before the view is mounted, run on mount.
         self._deferred: partial[None] | None = None
+        self._mount_started = False
         self._rendered_layout: BlockLayout | None = None
         self._source_layout: BlockLayout | None = None
-        self._load = _Load(0, [layout])
+        self._load = LoadState(0, [layout])
         self._style_key: tuple[Style, ...] | None = None
 
     # --- what to show -------------------------------------------------------------
@@ -223,17 +209,7 @@ class DocumentView(BlockView, can_focus=True):
         Cleaned like everything shown. While a big text is still loading, the rest is
         cleaned here and now (a JSON value dumped), so the answer is always whole.
         """
-        load = self._load
-        parts = list(load.parts)
-        if not load.done:
-            text = load.text
-            if text is None and load.json_value is not None:
-                text = pretty_json(load.json_value)
-                if not text.startswith(load.json_head):
-                    return "".join(loading.cleaned_pieces(text, 0))
-            if text is not None:
-                parts.extend(loading.cleaned_pieces(text, load.position))
-        return "".join(parts)
+        return self._load.source_text()
 
     def toggle_rendered(self) -> None:
         """Switch markdown between rendered and source, keeping the place."""
@@ -258,18 +234,20 @@ class DocumentView(BlockView, can_focus=True):
 
     def _defer(self, show: Any, content: Any) -> bool:
         """Keep a show_* call made before mounting for `on_mount`; True if kept."""
-        if self.is_mounted:
+        if self._mount_started:
             return False
         self._deferred = partial(show, content)
         return True
 
     def on_mount(self) -> None:
+        # `is_mounted` turns True only after the mount handlers have run.
+        self._mount_started = True
         deferred, self._deferred = self._deferred, None
         if deferred is not None:
             deferred()
 
     def _begin(self, mode: str, shown: BlockLayout, layouts: list[BlockLayout]) -> None:
-        self._load = _Load(self._load.generation + 1, layouts)
+        self._load = LoadState(self._load.generation + 1, layouts)
         self._mode = mode
         self._rendered_layout = self._source_layout = None
         self.workers.cancel_group(self, "document-load")
@@ -309,14 +287,18 @@ class DocumentView(BlockView, can_focus=True):
     ) -> None:
         # Runs in a worker thread.
         deliver = partial(self._hand_over, generation)
-        matches, chunks = after_head(pretty_chunks(value), head)
-        if not matches:
-            # The lazy dump differed from json.dumps (a key type it converts its own
-            # way): show the full dump from the start.
-            if not self._call(self._restart, generation):
-                return
-            splitters = [SourceBlockSplitter(JsonEntries())]
-        loading.load_stream(chunks, len(head) if matches else 0, splitters, deliver)
+        try:
+            matches, chunks = after_head(pretty_chunks(value), head)
+            if not matches:
+                # The lazy dump differed from json.dumps (a key type it converts its
+                # own way): show the full dump from the start.
+                if not self._call(self._restart, generation):
+                    return
+                splitters = [SourceBlockSplitter(JsonEntries())]
+            loading.load_stream(chunks, len(head) if matches else 0, splitters, deliver)
+        except (ValueError, RecursionError):
+            # Nested deeper than the encoder can go: keep what is shown, end the load.
+            deliver("", [BlockBatch()], -1, True)
 
     def _hand_over(
         self, generation: int, cleaned: str, blocks: list[BlockBatch], end: int, done: bool

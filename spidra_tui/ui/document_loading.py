@@ -9,17 +9,53 @@ never cuts an escape sequence that lies within a line.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from spidra_tui.sanitize import clean
+from spidra_tui.ui.block_layout import BlockLayout
 from spidra_tui.ui.blocks import BlockBatch, LineBlockSplitter
+from spidra_tui.ui.json_lines import pretty_json
 
 # Cleaned and split before the first paint: a few screens of text.
-HEAD_CHARS = 16_384
+HEAD_CHARS = 32_768
 # Cleaned and split per step in the worker thread.
 PIECE_CHARS = 262_144
 
 # deliver(cleaned piece, blocks per splitter, end of the piece in the text, done)
 Deliver = Callable[[str, list[BlockBatch], int, bool], bool]
+
+
+@dataclass
+class LoadState:
+    """The content a view shows, and how far its processing has got.
+
+    `parts` are the cleaned pieces handed over so far; `text` (or, for JSON, the dump
+    of `json_value`, whose first `json_head` was shown at once) is what is left from
+    `position` on. `generation` tells one `show_*` call's pieces from the next.
+    """
+
+    generation: int
+    layouts: list[BlockLayout]
+    parts: list[str] = field(default_factory=list)
+    text: str | None = None
+    position: int = 0
+    json_value: Any = None
+    json_head: str = ""
+    done: bool = True
+
+    def source_text(self) -> str:
+        """The whole cleaned text, cleaning (or dumping) what is not processed yet."""
+        parts = list(self.parts)
+        if not self.done:
+            text = self.text
+            if text is None and self.json_value is not None:
+                text = pretty_json(self.json_value)
+                if not text.startswith(self.json_head):
+                    return "".join(cleaned_pieces(text, 0))
+            if text is not None:
+                parts.extend(cleaned_pieces(text, self.position))
+        return "".join(parts)
 
 
 def piece_bounds(text: str, start: int, size: int = PIECE_CHARS) -> Iterator[tuple[int, int]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, ClassVar
 
 from rich.style import Style
@@ -41,11 +42,11 @@ class MoreEntries:
 
 
 def count_text(value: Any) -> str:
-    """``{12 keys}`` for an object, ``[50 items]`` for an array."""
+    """``{12 keys}`` for an object, ``[50]`` for an array."""
     size = len(value)
     if isinstance(value, dict):
-        return f"{{{size} key{'s' * (size != 1)}}}"
-    return f"[{size} item{'s' * (size != 1)}]"
+        return f"{{{size:,} key{'s' * (size != 1)}}}"
+    return f"[{size:,}]"
 
 
 def _is_container(value: Any) -> bool:
@@ -85,8 +86,10 @@ class JsonTree(Tree[Any]):
         classes: str | None = None,
         disabled: bool = False,
     ) -> None:
-        super().__init__(Text(line(label)), JsonEntry(value), name=name, id=id, classes=classes)
-        self.disabled = disabled
+        root_label = Text(line(label))
+        super().__init__(
+            root_label, JsonEntry(value), name=name, id=id, classes=classes, disabled=disabled
+        )
         self._root_name = line(label)
         self.root.allow_expand = _is_container(value)
 
@@ -118,12 +121,12 @@ class JsonTree(Tree[Any]):
         value = entry.value
         start, end = entry.made, min(len(value), entry.made + PAGE)
         if isinstance(value, dict):
-            items = list(value.items())[start:end] if start else _first(value.items(), end)
-            for key, item in items:
+            for key, item in islice(value.items(), start, end):
                 self._add_child(node, self._label(line(key, _KEY_CHARS), item, "key"), item)
         else:
             for index in range(start, end):
-                self._add_child(node, self._label(f"[{index}]", value[index], "index"), value[index])
+                item = value[index]
+                self._add_child(node, self._label(f"[{index}]", item, "index"), item)
         entry.made = end
         left = len(value) - end
         if left:
@@ -141,7 +144,8 @@ class JsonTree(Tree[Any]):
             return text
         text.append(": ")
         if isinstance(value, str):
-            text.append(json.dumps(line(value, _VALUE_CHARS), ensure_ascii=False), self._style("string"))
+            quoted = json.dumps(line(value, _VALUE_CHARS), ensure_ascii=False)
+            text.append(quoted, style=self._style("string"))
         elif isinstance(value, bool) or value is None:
             text.append(json.dumps(value), style=self._style("literal"))
         elif isinstance(value, (int, float)):
@@ -152,13 +156,3 @@ class JsonTree(Tree[Any]):
 
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(f"json-tree--{name}", partial=True)
-
-
-def _first(items: Any, count: int) -> list[Any]:
-    # The first page of a huge object without listing all of its items.
-    result = []
-    for item in items:
-        if len(result) >= count:
-            break
-        result.append(item)
-    return result

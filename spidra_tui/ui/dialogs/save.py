@@ -54,7 +54,7 @@ class SaveDialog(ModalScreen[Path | None]):
     ) -> None:
         super().__init__()
         self._what = line(what, 80)
-        self._size = size
+        self._nbytes = size
         self._suggested = suggested
         self._folder = folder
         self._writer = writer
@@ -65,7 +65,7 @@ class SaveDialog(ModalScreen[Path | None]):
             box.border_subtitle = "enter saves · escape cancels"
             yield Static(
                 Text(
-                    f"{human_size(self._size)} to a file. "
+                    f"{human_size(self._nbytes)} to a file. "
                     f"A relative path is taken from {line(str(self._folder), 200)}."
                 ),
                 classes="hint",
