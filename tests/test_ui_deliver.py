@@ -29,7 +29,8 @@ async def settle(rig: UiRig, pilot) -> None:  # type: ignore[no-untyped-def]
     """Let copies, opens and file writes finish (not the save dialog awaiting an answer)."""
     await pilot.pause()
     busy = [worker for worker in rig.app.workers if worker.group != "save"]
-    await rig.app.workers.wait_for_complete(busy)
+    if busy:  # an empty list would mean "every worker"
+        await rig.app.workers.wait_for_complete(busy)
     await pilot.pause(0.05)
 
 

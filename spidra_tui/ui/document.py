@@ -250,7 +250,8 @@ class DocumentView(BlockView, can_focus=True):
         self._load = LoadState(self._load.generation + 1, layouts)
         self._mode = mode
         self._rendered_layout = self._source_layout = None
-        self.workers.cancel_group(self, "document-load")
+        # A load still running for earlier content sees the new generation at its next
+        # piece and ends by itself: not cancelled, so waiting for workers never fails.
         self._set_layout(shown)
         self.refresh_bindings()
 
@@ -279,7 +280,6 @@ class DocumentView(BlockView, can_focus=True):
             description="Cleaning and splitting a document",
             thread=True,
             group="document-load",
-            exclusive=True,
         )
 
     def _load_json(

@@ -19,9 +19,9 @@ INTRO = (
 )
 
 # Keys of the detail pane itself, shown beside the main screen's.
-DETAIL_KEYS: tuple[tuple[str, str, str], ...] = (
-    (keymap.RESULTS, "1-5", "Detail tabs: Content, Pages, Screenshots, Stats, Raw"),
-    (keymap.RESULTS, "t", "JSON content as a tree (detail pane)"),
+DETAIL_KEYS: tuple[tuple[str, str, str, str], ...] = (
+    (keymap.RESULTS, "1-5", "Detail tabs", "Content, Pages, Screenshots, Stats, Raw"),
+    (keymap.RESULTS, "t", "JSON as a tree", "In the detail pane"),
 )
 
 
@@ -29,19 +29,16 @@ def key_table() -> Table:
     """Every key and what it does, one section per group."""
     table = Table.grid(padding=(0, 2))
     table.add_column(justify="right", style="bold", no_wrap=True)
-    table.add_column()
+    table.add_column(no_wrap=True)
+    table.add_column(style="dim")
     rows = [(c.group, c.shown, c.title, c.help) for c in keymap.KEYS]
-    rows += [(group, keys, text, "") for group, keys, text in keymap.EXTRA_HELP + DETAIL_KEYS]
+    rows += list(keymap.EXTRA_HELP) + list(DETAIL_KEYS)
     for group in (keymap.MOVING, keymap.JOBS, keymap.RESULTS, keymap.APP):
-        table.add_row("", "")
-        table.add_row("", Text(group, style="bold underline"))
+        table.add_row("", "", "")
+        table.add_row("", Text(group, style="bold underline"), "")
         for row_group, keys, title, help_text in rows:
-            if row_group != group:
-                continue
-            text = Text(title)
-            if help_text:
-                text.append(f"  {help_text}", style="dim")
-            table.add_row(Text(keys, style="bold"), text)
+            if row_group == group:
+                table.add_row(Text(keys, style="bold"), Text(title), Text(help_text))
     return table
 
 

@@ -28,6 +28,7 @@ from spidra_tui.watch.state import JobSummary, RetryState
 
 AGE_REFRESH_SECONDS = 5.0
 WIDE_STATUS = 100  # below this pane width the status shows as its glyph only
+SHORT_BAR = 70  # below this pane width the progress bar is half as long
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +44,22 @@ class ColumnWidths:
 
     @classmethod
     def for_width(cls, width: int) -> ColumnWidths:
+        # A narrow pane gives the label room first: the status shrinks to its
+        # glyph (the title's counts say what each glyph means), then the bar.
         status = 11 if width >= WIDE_STATUS else 1
-        job, progress, age = job_row.SHORT_ID, job_row.BAR_WIDTH + 5, 4
-        # Each column has one cell of padding on both sides; 2 more for the scrollbar.
-        spare = max(0, width - (status + job + progress + age) - 12 - 2)
+        bar = job_row.BAR_WIDTH if width >= SHORT_BAR else job_row.BAR_WIDTH // 2
+        job, progress, age = job_row.SHORT_ID, bar + 5, 4
+        # Each column has one cell of padding on both sides; 1 more for the scrollbar.
+        spare = max(0, width - (status + job + progress + age) - 12 - 1)
         label = max(10, spare * 55 // 100)
         return cls(status, job, label, progress, max(8, spare - label), age)
+
+    @property
+    def bar(self) -> int:
+        return self.progress - 5
+
+    def as_tuple(self) -> tuple[int, ...]:
+        return (self.status, self.job, self.label, self.progress, self.message, self.age)
 
 
 COLUMNS = ("status", "job", "label", "progress", "message", "age")
@@ -285,12 +296,11 @@ class JobList(Vertical):
         widths = self._widths
         self._shown = [job_id for job_id in self._order if self._matches(job_id)]
         table.clear(columns=True)
-        for key, header, width in zip(COLUMNS, HEADERS, _as_tuple(widths), strict=True):
+        for key, header, width in zip(COLUMNS, HEADERS, widths.as_tuple(), strict=True):
             title = header if width >= len(header) else header[:width]
             table.add_column(title, width=width, key=key)
-        compact = widths.status < 5
         for job_id in self._shown:
-            table.add_row(*self._cells(job_id, now, compact), key=job_id)
+            table.add_row(*self._cells(job_id, now), key=job_id)
         if keep in self._shown:
             row = self._shown.index(keep)
             table.move_cursor(row=row, animate=False, scroll=False)
@@ -298,9 +308,11 @@ class JobList(Vertical):
         self._update_title()
         self._announce()
 
-    def _cells(self, job_id: str, now: float, compact: bool) -> tuple[Text, ...]:
-        cells = list(job_row.row_cells(self._summaries[job_id], self._retries.get(job_id), now))
-        if compact:
+    def _cells(self, job_id: str, now: float) -> tuple[Text, ...]:
+        widths = self._widths
+        summary = self._summaries[job_id]
+        cells = list(job_row.row_cells(summary, self._retries.get(job_id), now, bar=widths.bar))
+        if widths.status < 5:
             cells[0] = Text(cells[0].plain[:1], style=cells[0].style)
         for cell in cells:
             cell.no_wrap = True
@@ -310,7 +322,6 @@ class JobList(Vertical):
     def _update_rows(self, job_ids: Iterable[str]) -> None:
         table = self.table
         now = self._clock()
-        compact = self._widths.status < 5
         for job_id in job_ids:
             if job_id not in self._summaries or not self._matches(job_id):
                 continue
@@ -319,7 +330,7 @@ class JobList(Vertical):
             except RowDoesNotExist:
                 continue
             for column, cell, before in zip(
-                COLUMNS, self._cells(job_id, now, compact), old, strict=True
+                COLUMNS, self._cells(job_id, now), old, strict=True
             ):
                 if cell != before:
                     try:
@@ -382,14 +393,11 @@ class JobList(Vertical):
             self.post_message(self.Opened(job_id))
 
     def on_resize(self, event: Resize) -> None:
-        widths = ColumnWidths.for_width(event.size.width)
+        # The border is not room for columns.
+        widths = ColumnWidths.for_width(self.content_size.width)
         if widths != self._widths:
             self._widths = widths
             self._rebuild()
-
-
-def _as_tuple(widths: ColumnWidths) -> tuple[int, ...]:
-    return (widths.status, widths.job, widths.label, widths.progress, widths.message, widths.age)
 
 
 def _newest_first(summaries: Iterable[JobSummary]) -> list[str]:

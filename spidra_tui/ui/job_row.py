@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from rich.text import Text
 
 from spidra_tui.api.models import Status
+from spidra_tui.deliver import human_size
 from spidra_tui.sanitize import line
 from spidra_tui.watch.state import FORBIDDEN, NOT_FOUND, UNKNOWN, JobSummary, RetryState
 
@@ -41,8 +42,10 @@ LOOKS: dict[str, StatusLook] = {
     NOT_FOUND: StatusLook("?", "bold magenta", "not found"),
     FORBIDDEN: StatusLook("⊘", "bold red", "forbidden"),
     RETRYING: StatusLook("↻", "dark_orange", "retrying"),
-    UNKNOWN: StatusLook("·", "dim", "unknown"),
+    UNKNOWN: StatusLook("○", "dim", "unknown"),
 }
+
+CONTENT_WORDS = {"markdown": "markdown", "json": "JSON", "empty": "empty result"}
 
 # The order statuses are counted in the list's title.
 COUNT_ORDER = (
@@ -125,12 +128,18 @@ def age_text(summary: JobSummary, now: float) -> Text:
 
 
 def message_text(summary: JobSummary, retry: RetryState | None) -> Text:
-    """The progress message, the error of a failed job, or why a poll is retried."""
+    """The progress message, the error of a failed job, or why a poll is retried.
+
+    A completed job says what it produced instead of "Scrape completed".
+    """
     if retry is not None:
         reason = line(retry.reason, 120)
         return Text(f"retry {retry.attempt}: {reason}", style="dark_orange")
     if summary.error and summary.status != Status.COMPLETED:
         return Text(line(summary.error, 200), style="red")
+    if summary.status == Status.COMPLETED and summary.content_kind:
+        kind = CONTENT_WORDS.get(summary.content_kind, line(summary.content_kind, 20))
+        return Text(f"{kind} · {human_size(summary.answer_size)}", style="green")
     return Text(line(summary.message or "", 200), style="dim" if summary.terminal else "")
 
 
@@ -140,13 +149,15 @@ def status_cell(summary: JobSummary, retry: RetryState | None) -> Text:
     return Text(f"{look.glyph} {look.word}", style=look.style)
 
 
-def row_cells(summary: JobSummary, retry: RetryState | None, now: float) -> tuple[Text, ...]:
+def row_cells(
+    summary: JobSummary, retry: RetryState | None, now: float, *, bar: int = BAR_WIDTH
+) -> tuple[Text, ...]:
     """The cells of one row, in column order (see ``job_list.COLUMNS``)."""
     return (
         status_cell(summary, retry),
         Text(short_id(summary.job_id), style="bold"),
         Text(job_label(summary)),
-        progress_text(summary),
+        progress_text(summary, bar),
         message_text(summary, retry),
         age_text(summary, now),
     )

@@ -88,10 +88,10 @@ KEYS: tuple[KeyCommand, ...] = (
 )
 
 # Keys handled by Textual or the detail pane, listed on the help screen only.
-EXTRA_HELP: tuple[tuple[str, str, str], ...] = (
-    (MOVING, "[ ]", "Previous or next page, item or screenshot in the detail pane"),
-    (MOVING, "pgup pgdn", "Scroll a page"),
-    (APP, "ctrl+p", "Command palette: every command by name"),
+EXTRA_HELP: tuple[tuple[str, str, str, str], ...] = (
+    (MOVING, "[ ]", "Previous or next item", "Page, forEach item or screenshot in the detail"),
+    (MOVING, "pgup pgdn", "Scroll a page", ""),
+    (APP, "ctrl+p", "Command palette", "Every command by name"),
 )
 
 

@@ -49,13 +49,21 @@ class MainScreen(Screen[None]):
         yield Footer(show_command_palette=True)
 
     def on_mount(self) -> None:
-        self.set_class(self.size.width < WIDE, "-narrow")
+        self._fit(self.size.width)
         self.job_list.border_title = "Jobs"
         self.detail.border_title = "Detail"
         self.job_list.table.focus()
 
     def on_resize(self, event: Resize) -> None:
-        self.set_class(event.size.width < WIDE, "-narrow")
+        self._fit(event.size.width)
+
+    def _fit(self, width: int) -> None:
+        narrow = width < WIDE
+        self.set_class(narrow, "-narrow")
+        if not narrow:
+            self.remove_class("-zoom")
+        # Without the spacing the footer's main keys fit in 80 columns.
+        self.query_one(Footer).compact = narrow
 
     @property
     def job_list(self) -> JobList:

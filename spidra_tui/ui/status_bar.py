@@ -80,11 +80,12 @@ class StatusBar(Static):
         return describe_polling(self._status, self._monotonic()).plain
 
     def _redraw(self) -> None:
+        # The polling state comes first: on a narrow terminal the end is cut.
         text = Text()
         text.append(" spidra-tui ", style="bold reverse")
-        text.append(f" {self._server} ", style="bold")
-        text.append("· ")
+        text.append(" ")
         text.append_text(describe_polling(self._status, self._monotonic()))
-        text.append("  ")
-        text.append("notify on" if self._notify else "notify off", style="dim")
+        text.append(f"  ·  {self._server}", style="bold")
+        text.append("  ·  ")
+        text.append("notify on" if self._notify else "notify off (N)", style="dim")
         self.update(text)
