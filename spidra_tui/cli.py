@@ -145,10 +145,14 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         parser.add_argument("--prompt", help="what to extract")
         parser.add_argument("--output", choices=("markdown", "json"), help="result format")
         parser.add_argument("--screenshot", action="store_true", help="take screenshots")
-        parser.add_argument("--no-remember", action="store_true", help="do not add it to the watchlist")
+        parser.add_argument(
+            "--no-remember", action="store_true", help="do not add it to the watchlist"
+        )
         _output_options(parser)
     elif command == "watch":
-        parser.description = "Follow jobs until all end: exit 0 when all completed, 1 when any failed."
+        parser.description = (
+            "Follow jobs until all end: exit 0 when all completed, 1 when any failed."
+        )
         parser.add_argument("job_ids", nargs="*", metavar="JOB_ID")
     elif command == "list":
         parser.description = "Print the remembered jobs."
@@ -250,7 +254,9 @@ def _connection(args: argparse.Namespace) -> Iterator[tuple[str, Any, Path]]:
         return
     from spidra_tui.secret import KeyFileError, load_key
 
-    base_url = check_base_url(args.base_url or os.environ.get(ENV_BASE_URL) or "https://api.spidra.io/api")
+    base_url = check_base_url(
+        args.base_url or os.environ.get(ENV_BASE_URL) or "https://api.spidra.io/api"
+    )
     try:
         key, warnings = load_key(os.environ, args.api_key_file)
     except KeyFileError as exc:
@@ -269,7 +275,12 @@ def _connection(args: argparse.Namespace) -> Iterator[tuple[str, Any, Path]]:
 
 
 async def _run_api_command(
-    command: str, args: argparse.Namespace, base_url: str, key: Any, state_dir: Path, poll: PollSettings
+    command: str,
+    args: argparse.Namespace,
+    base_url: str,
+    key: Any,
+    state_dir: Path,
+    poll: PollSettings,
 ) -> int:
     from spidra_tui.api.client import ScrapeRequest, SpidraClient
     from spidra_tui.commands import get as get_command
@@ -288,7 +299,11 @@ async def _run_api_command(
             )
             remember = None if args.no_remember else _remember(state_dir)
             return await get_command.submit(
-                client, request, wait=args.wait, fmt=args.format, interval=args.interval,
+                client,
+                request,
+                wait=args.wait,
+                fmt=args.format,
+                interval=args.interval,
                 on_submitted=remember,
             )
         from spidra_tui.commands.watch import watch

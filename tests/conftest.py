@@ -12,7 +12,6 @@ import jsonschema
 import pytest
 import yaml
 
-import spidra_tui.emulator
 from spidra_tui.clock import FakeClock
 from spidra_tui.emulator import Emulator, EmulatorConfig
 
@@ -20,7 +19,7 @@ TEST_KEY = "spd_test_key_0001"
 OTHER_KEY = "spd_test_key_0002"
 
 # The OpenAPI block of the "Get Scrape Job Status" reference page, kept unchanged.
-OPENAPI_PATH = Path(spidra_tui.emulator.__file__).parent / "openapi-get-scrape.yaml"
+OPENAPI_PATH = Path(__file__).parent / "data" / "openapi-get-scrape.yaml"
 
 
 @pytest.fixture

@@ -70,7 +70,9 @@ def test_key_file_is_read_and_a_loose_one_warned(emulator, tmp_path: Path) -> No
     key_file = tmp_path / "key"
     key_file.write_text(KEY + "\n")
     key_file.chmod(0o644)
-    result = run("get", job_id, "--base-url", emulator.base_url, "--api-key-file", str(key_file), key=None)
+    result = run(
+        "get", job_id, "--base-url", emulator.base_url, "--api-key-file", str(key_file), key=None
+    )
     assert result.returncode == 0, result.stderr
     assert "read by other users" in result.stderr and KEY not in result.stderr + result.stdout
 
@@ -82,8 +84,18 @@ def test_get_formats(emulator) -> None:
         result={
             "content": {"answer": 42},
             "data": [
-                {"url": "https://a.example/", "title": "A", "markdownContent": "# A page", "success": True},
-                {"url": "https://b.example/", "title": "B", "markdownContent": "# B page", "success": False},
+                {
+                    "url": "https://a.example/",
+                    "title": "A",
+                    "markdownContent": "# A page",
+                    "success": True,
+                },
+                {
+                    "url": "https://b.example/",
+                    "title": "B",
+                    "markdownContent": "# B page",
+                    "success": False,
+                },
             ],
             "screenshots": [],
         },
@@ -101,7 +113,9 @@ def test_get_formats(emulator) -> None:
 
 def test_get_exit_codes(emulator, other_key) -> None:
     base = ["--base-url", emulator.base_url]
-    failed = emulator.create_job(KEY, error="Failed to scrape https://x — net::ERR_NAME_NOT_RESOLVED")
+    failed = emulator.create_job(
+        KEY, error="Failed to scrape https://x — net::ERR_NAME_NOT_RESOLVED"
+    )
     result = run("get", failed, *base)
     assert result.returncode == 1 and "ERR_NAME_NOT_RESOLVED" in result.stderr
     assert run("get", "missing", *base).returncode == 3

@@ -99,7 +99,10 @@ async def test_each_error_status_maps_to_its_class(emulator, other_key) -> None:
         with pytest.raises(ValidationFailed) as refused:
             await client.submit_scrape(ScrapeRequest(urls=()))
     assert refused.value.errors and str(refused.value.errors[0])
-    async with client_for(emulator, key="spd_not_a_known_key", ) as client:
+    async with client_for(
+        emulator,
+        key="spd_not_a_known_key",
+    ) as client:
         emulator.revoke_key("spd_not_a_known_key")
         with pytest.raises(AuthError):
             await client.get_job(mine)

@@ -56,32 +56,25 @@ async def loaded(pilot, view: DocumentView, timeout: float = 10.0) -> None:
     await pilot.pause()
 
 
-async def test_first_screen_of_5mb_markdown_shows_before_the_rest_is_read(big_markdown):
+async def test_5mb_markdown_shows_its_first_screen_at_once_and_answers_keys_fast(big_markdown):
+    # CPU time of this thread: what the event loop spends, whatever else the machine runs.
     async with ViewApp().run_test(size=SIZE) as pilot:
         view = pilot.app.query_one(DocumentView)
-        start = time.perf_counter()
+        start = time.thread_time()
         view.show_markdown(big_markdown)
         first_line = view.render_line(0).text
-        elapsed = time.perf_counter() - start
+        assert time.thread_time() - start < 0.3
         assert "Item 1" in first_line
         assert view.loading  # the rest is still being split in the background
-        assert elapsed < 0.3
         await pilot.pause(0.01)
         assert "Item 1" in screenshot_text(pilot.app)
         await loaded(pilot, view)
         assert [s.title for s in view.sections()] == [f"Item {n}" for n in range(1, 51)]
         assert view.source_text == big_markdown
-
-
-async def test_keys_answer_quickly_with_5mb_on_screen(big_markdown):
-    async with ViewApp().run_test(size=SIZE) as pilot:
-        view = pilot.app.query_one(DocumentView)
-        view.show_markdown(big_markdown)
-        await loaded(pilot, view)
         for action in (view.action_bottom, view.action_top, view.next_section):
-            start = time.perf_counter()
+            start = time.thread_time()
             action()
-            assert time.perf_counter() - start < 0.1
+            assert time.thread_time() - start < 0.1
         await pilot.pause()
         assert screen_lines(view)[0] == "Item 2"
 
@@ -162,9 +155,9 @@ async def test_toggle_shows_the_source_at_the_same_item_and_back():
 async def test_json_is_pretty_with_keys_and_copies_as_json_dumps(big_json):
     async with ViewApp().run_test(size=SIZE) as pilot:
         view = pilot.app.query_one(DocumentView)
-        start = time.perf_counter()
+        start = time.thread_time()
         view.show_json(big_json)
-        assert time.perf_counter() - start < 0.3
+        assert time.thread_time() - start < 0.3
         lines = screen_lines(view)
         assert lines[:2] == ["[", "  {"]
         assert lines[2].startswith('    "title": "')
@@ -250,9 +243,9 @@ async def test_a_huge_single_line_shows_at_once():
     line = "word " * 2_000_000  # 10 MB, no line break
     async with ViewApp().run_test(size=SIZE) as pilot:
         view = pilot.app.query_one(DocumentView)
-        start = time.perf_counter()
+        start = time.thread_time()
         view.show_text(line)
-        assert time.perf_counter() - start < 0.3
+        assert time.thread_time() - start < 0.3
         assert screen_lines(view)[0].startswith("word word")
         await loaded(pilot, view)
         view.action_bottom()
@@ -271,7 +264,7 @@ async def test_a_new_show_call_replaces_content_still_loading(big_markdown):
         assert screen_lines(view)[0] == "short"
 
 
-async def test_ready_is_posted_when_processing_ends(big_markdown):
+async def test_ready_is_posted_when_processing_ends():
     got: list[DocumentView.Ready] = []
 
     class ReadyApp(ViewApp):
@@ -280,7 +273,8 @@ async def test_ready_is_posted_when_processing_ends(big_markdown):
 
     async with ReadyApp().run_test(size=SIZE) as pilot:
         view = pilot.app.query_one(DocumentView)
-        view.show_markdown(big_markdown)
+        view.show_markdown(foreach_markdown(200_000, 1))
+        assert view.loading and got == []
         await loaded(pilot, view)
         await pilot.pause()
         assert [message.document_view for message in got] == [view]
@@ -309,12 +303,14 @@ def test_blocks_split_at_headings_fences_and_tables():
         assert text[block.offset :].startswith(block.text)
 
 
-@settings(max_examples=150, deadline=None)
-@given(st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
-    lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
-    max_leaves=30,
-))
+@settings(max_examples=80, deadline=None)
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+        lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
+        max_leaves=30,
+    )
+)
 def test_lazy_pretty_lines_match_json_dumps(value):
     assert "\n".join(pretty_lines(value)) == pretty_json(value)
 
@@ -322,7 +318,7 @@ def test_lazy_pretty_lines_match_json_dumps(value):
 MARKDOWN_CHARACTERS = st.sampled_from("#-*>|`~[]()!<>_ \n\tab1.:\\\x00\u0301\U0001f600")
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.text(alphabet=MARKDOWN_CHARACTERS, max_size=300))
 def test_any_markdown_block_renders_without_raising(source):
     console = Console(width=40, force_terminal=True, color_system="truecolor")

@@ -60,7 +60,12 @@ async def test_a_5mb_value_opens_with_only_the_top_level_made():
         await pilot.pause()
         record = value["items"][0]
         assert [str(child.label).split(":")[0] for child in first.children] == [
-            "title", "price", "rating", "in_stock", "url", f"tags [{len(record['tags'])}]",
+            "title",
+            "price",
+            "rating",
+            "in_stock",
+            "url",
+            f"tags [{len(record['tags'])}]",
             "description",
         ]
         assert str(first.children[0].label) == f'title: "{record["title"]}"'

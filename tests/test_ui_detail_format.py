@@ -19,6 +19,7 @@ from spidra_tui.ui.deliverable import (
     raw_deliverable,
     screenshots_deliverable,
 )
+from spidra_tui.ui.detail import tab_titles
 from spidra_tui.ui.detail_pages import item_number
 from spidra_tui.ui.detail_screenshots import screenshots_of
 from spidra_tui.ui.detail_status import Phase, phase_of
@@ -177,3 +178,12 @@ def test_screenshots_of_names_pages_and_refuses_other_schemes() -> None:
         ("javascript:alert(1)", (), True, False),
         ("https://s/b.png", (2,), False, True),
     ]
+
+
+def test_tab_titles_shrink_to_fit_the_pane() -> None:
+    counts = {"pages": 3, "screenshots": 12}
+    wide = tab_titles(counts, 120)
+    assert wide == ("1 Content", "2 Pages (3)", "3 Screenshots (12)", "4 Stats", "5 Raw")
+    assert tab_titles(counts, 52) == ("1 Content", "2 Pages", "3 Screenshots", "4 Stats", "5 Raw")
+    assert tab_titles(counts, 40)[2] == "3 Shots"
+    assert tab_titles({}, 120)[1] == "2 Pages"

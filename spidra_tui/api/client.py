@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 body_log = logging.getLogger("spidra_tui.bodies")
 
 from spidra_tui.config import DEFAULT_BASE_URL  # noqa: F401 - re-exported
+
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0
@@ -127,7 +128,9 @@ class SpidraClient:
             base_url=self.base_url,
             timeout=timeout,
             transport=transport,
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+            limits=httpx.Limits(
+                max_connections=max_connections, max_keepalive_connections=max_connections
+            ),
             headers={"User-Agent": f"spidra-tui/{__version__}", "Accept": "application/json"},
             follow_redirects=False,
         )
@@ -174,7 +177,9 @@ class SpidraClient:
         if not isinstance(job_id, str) or not job_id:
             raise MalformedResponse("the submit answer has no jobId", field="jobId")
         warnings = answer.get("schema_warnings") or []
-        return Submitted(job_id, tuple(str(w) for w in warnings if w) if isinstance(warnings, list) else ())
+        return Submitted(
+            job_id, tuple(str(w) for w in warnings if w) if isinstance(warnings, list) else ()
+        )
 
     # -- plumbing -------------------------------------------------------
 
@@ -268,7 +273,9 @@ def _error_for(response: httpx.Response, body: Any) -> SpidraError:
         return RateLimited(message or "rate limited", retry_after=wait, **kwargs)
     if status >= 500:
         if message is None and body is _NOT_JSON:
-            message = f"server error {status} (the answer was not JSON, perhaps a proxy's error page)"
+            message = (
+                f"server error {status} (the answer was not JSON, perhaps a proxy's error page)"
+            )
         wait = retry_after_seconds(response.headers, data) if status == 503 else None
         return ServerError(message or f"server error {status}", retry_after=wait, **kwargs)
     return ApiError(message or f"unexpected answer: HTTP {status}", **kwargs)

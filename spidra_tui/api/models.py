@@ -127,7 +127,9 @@ def _opt_str(obj: dict[str, Any], key: str, where: str) -> str | None:
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
-    raise MalformedResponse(f"{where}{key} should be a string, got {_kind(value)}", field=where + key)
+    raise MalformedResponse(
+        f"{where}{key} should be a string, got {_kind(value)}", field=where + key
+    )
 
 
 def _opt_bool(obj: dict[str, Any], key: str) -> bool | None:
@@ -165,7 +167,9 @@ def _opt_object(obj: dict[str, Any], key: str, where: str) -> dict[str, Any] | N
     value = obj.get(key)
     if value is None or isinstance(value, dict):
         return value
-    raise MalformedResponse(f"{where}{key} should be an object, got {_kind(value)}", field=where + key)
+    raise MalformedResponse(
+        f"{where}{key} should be an object, got {_kind(value)}", field=where + key
+    )
 
 
 def _opt_list(obj: dict[str, Any], key: str, where: str) -> list[Any]:
@@ -196,7 +200,9 @@ def _parse_progress(body: dict[str, Any]) -> Progress | None:
         # Some answers carry a bare number; treat it as the fraction.
         value = {"progress": value}
     if not isinstance(value, dict):
-        raise MalformedResponse(f"progress should be an object, got {_kind(value)}", field="progress")
+        raise MalformedResponse(
+            f"progress should be an object, got {_kind(value)}", field="progress"
+        )
     fraction = _opt_number(value, "progress")
     if fraction is not None:
         if fraction > 1 and fraction <= 100:
@@ -208,7 +214,9 @@ def _parse_progress(body: dict[str, Any]) -> Progress | None:
 def _parse_page(item: Any, index: int) -> Page:
     where = f"result.data[{index}]."
     if not isinstance(item, dict):
-        raise MalformedResponse(f"{where[:-1]} should be an object, got {_kind(item)}", field=where[:-1])
+        raise MalformedResponse(
+            f"{where[:-1]} should be an object, got {_kind(item)}", field=where[:-1]
+        )
     return Page(
         url=_opt_str(item, "url", where),
         title=_opt_str(item, "title", where),
@@ -235,7 +243,9 @@ def _parse_result(body: dict[str, Any]) -> Result | None:
     result = _opt_object(body, "result", "")
     if result is None:
         return None
-    pages = tuple(_parse_page(item, i) for i, item in enumerate(_opt_list(result, "data", "result.")))
+    pages = tuple(
+        _parse_page(item, i) for i, item in enumerate(_opt_list(result, "data", "result."))
+    )
     screenshots = tuple(
         s for s in _opt_list(result, "screenshots", "result.") if isinstance(s, str) and s
     )
@@ -269,7 +279,9 @@ def parse_job(body: Any) -> Job:
     status = body.get("status")
     if not isinstance(status, str) or not status.strip():
         raise MalformedResponse(
-            "status is missing" if status is None else f"status should be a string, got {_kind(status)}",
+            "status is missing"
+            if status is None
+            else f"status should be a string, got {_kind(status)}",
             field="status",
         )
     warnings = tuple(str(w) for w in _opt_list(body, "schema_warnings", "") if w is not None)

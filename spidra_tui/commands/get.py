@@ -153,7 +153,9 @@ async def get(
 ) -> int:
     """``spidra-tui get``."""
     try:
-        job = await (wait_for(client, job_id, interval=interval, err=err) if wait else client.get_job(job_id))
+        job = await (
+            wait_for(client, job_id, interval=interval, err=err) if wait else client.get_job(job_id)
+        )
     except SpidraError as exc:
         err.write(explain(exc) + "\n")
         return exit_code_for(exc)
@@ -185,4 +187,6 @@ async def submit(
         out.write(sanitize.line(submitted.job_id) + "\n")
         return EXIT_OK
     err.write(f"Submitted {sanitize.line(submitted.job_id)}\n")
-    return await get(client, submitted.job_id, wait=True, fmt=fmt, interval=interval, out=out, err=err)
+    return await get(
+        client, submitted.job_id, wait=True, fmt=fmt, interval=interval, out=out, err=err
+    )

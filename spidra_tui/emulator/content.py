@@ -207,7 +207,7 @@ def value_for_schema(schema: Any, rng: random.Random, depth: int = 0) -> Any:
     return None
 
 
-def summary_markdown(rng: random.Random, prompt: str) -> str:
+def summary_markdown(rng: random.Random) -> str:
     """An AI answer formatted as markdown."""
     points = "\n".join(f"- {_sentence(rng, rng.randint(6, 12))}" for _ in range(4))
     return f"## Summary\n\n{_paragraph(rng)}\n\n### Key points\n\n{points}\n"

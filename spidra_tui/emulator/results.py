@@ -77,7 +77,7 @@ def extracted(submission: Submission, rng: random.Random, empty: bool) -> Any:
         return content.summary_text(rng)
     if submission.output == "table":
         return content.summary_table(rng)
-    return content.summary_markdown(rng, prompt)
+    return content.summary_markdown(rng)
 
 
 def build_result(

@@ -129,6 +129,12 @@ class BlockLayout:
         self._update_starts()
         return self._starts[max(0, min(index, len(self._batch)))]
 
+    def section_starts(self) -> list[tuple[str, int]]:
+        """The title and start line of every section, in order."""
+        self._update_starts()
+        starts, titles = self._starts, self._batch.titles
+        return [(titles[index], starts[index]) for index in self.sections]
+
     def height(self, index: int) -> int:
         """The height of block `index` (estimated or measured)."""
         return self._heights[index]

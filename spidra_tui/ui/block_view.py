@@ -87,8 +87,7 @@ class BlockView(ScrollView):
 
     def sections(self) -> list[Section]:
         """The headings (top-level entries for JSON) and the lines they start at."""
-        layout = self._layout
-        return [Section(layout.title(i) or "", layout.start(i)) for i in layout.sections]
+        return [Section(title, line) for title, line in self._layout.section_starts()]
 
     def current_section_title(self) -> str | None:
         """The title of the section the top line is in, or None above the first."""

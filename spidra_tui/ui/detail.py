@@ -43,6 +43,28 @@ _TITLES = {
     "stats": "Stats",
     "raw": "Raw",
 }
+_SHORT_TITLES = {**_TITLES, "screenshots": "Shots"}
+
+
+def tab_titles(counts: dict[str, int], width: int) -> tuple[str, ...]:
+    """The tab labels that fit in ``width`` cells: with counts, then without, then short.
+
+    A tab bar wider than the pane hides its last tabs, and Raw would be unreachable by
+    mouse; each tab takes its label plus two cells of padding.
+    """
+    def fits(titles: list[str]) -> bool:
+        return sum(len(title) + 2 for title in titles) <= width
+
+    numbered = [f"{n} {_TITLES[tab]}" for n, tab in enumerate(TABS, 1)]
+    counted = [
+        f"{title} ({counts[tab]})" if counts.get(tab) else title
+        for tab, title in zip(TABS, numbered, strict=True)
+    ]
+    if fits(counted):
+        return tuple(counted)
+    if fits(numbered):
+        return tuple(numbered)
+    return tuple(f"{n} {_SHORT_TITLES[tab]}" for n, tab in enumerate(TABS, 1))
 
 
 class JobDetail(Vertical):
@@ -78,7 +100,7 @@ class JobDetail(Vertical):
         self._summary: JobSummary | None = None
         self._job: Job | None = None
         self._rendered = True
-        self._counts: tuple[int, int] | None = None
+        self._titles: tuple[str, ...] = ()
         self._pending: tuple[float | None, RetryState | None] | None = None
         self._ready = False  # the tabs are mounted
 
@@ -105,10 +127,8 @@ class JobDetail(Vertical):
             self.show(self._summary, self._job, next_poll_in=next_poll_in, retry=retry)
 
     @staticmethod
-    def _title(tab: str, count: int | None = None) -> Content:
-        number = TABS.index(tab) + 1
-        text = f"{number} {_TITLES[tab]}"
-        return Content(text if count is None else f"{text} ({count})")
+    def _title(tab: str) -> Content:
+        return Content(f"{TABS.index(tab) + 1} {_TITLES[tab]}")
 
     # -- the API the app uses --------------------------------------------------
 
@@ -251,14 +271,17 @@ class JobDetail(Vertical):
         return self.query_one(f"#{tab}-tab", DetailTab)
 
     def _update_titles(self) -> None:
-        pages = len(self._pages_of())
-        shots = len(self._screenshots.screenshots)
-        if self._counts == (pages, shots):
+        counts = {"pages": len(self._pages_of()), "screenshots": len(self._screenshots.screenshots)}
+        titles = tab_titles(counts, self.size.width)
+        if titles == self._titles:
             return
-        self._counts = (pages, shots)
+        self._titles = titles
         tabs = self.query_one("#detail-tabs", TabbedContent)
-        tabs.get_tab("pages").label = self._title("pages", pages or None)
-        tabs.get_tab("screenshots").label = self._title("screenshots", shots or None)
+        for tab, title in zip(TABS, titles, strict=True):
+            tabs.get_tab(tab).label = Content(title)
+
+    def on_resize(self) -> None:
+        self._update_titles()
 
     def _pages_of(self) -> tuple[Page, ...]:
         result = self._job.result if self._job is not None else None

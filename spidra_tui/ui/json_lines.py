@@ -131,9 +131,7 @@ _TOKEN = re.compile(
 )
 
 
-def highlight_json(
-    text: str, key: Style, string: Style, number: Style, literal: Style
-) -> Text:
+def highlight_json(text: str, key: Style, string: Style, number: Style, literal: Style) -> Text:
     """`text` (pretty JSON lines) as a Text with keys, strings, numbers and literals styled."""
     spans = []
     append = spans.append

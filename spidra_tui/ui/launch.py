@@ -75,9 +75,14 @@ async def run_app(
     store: JobStore,
     poll: PollSettings,
     demo: bool = False,
+    headless: bool = False,
+    auto_pilot: Any = None,
     **options: Any,
 ) -> int:
-    """Run the app until it quits; the watcher stops and the client closes on the way out."""
+    """Run the app until it quits; the watcher stops and the client closes on the way out.
+
+    ``headless`` and ``auto_pilot`` are passed to ``App.run_async`` (for tests).
+    """
     client = SpidraClient(base_url, key)
     try:
         app = make_app(
@@ -89,7 +94,7 @@ async def run_app(
             **options,
         )
         try:
-            await app.run_async()
+            await app.run_async(headless=headless, auto_pilot=auto_pilot)
         finally:
             await app.stop_watching()
     finally:

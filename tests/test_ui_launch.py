@@ -1,0 +1,85 @@
+"""Starting and stopping the TUI: plain errors, a clean exit, a fast first screen."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ui_support import UiRig
+
+from spidra_tui.config import PollSettings
+from spidra_tui.emulator import Emulator
+from spidra_tui.secret import Secret
+from spidra_tui.ui.launch import launch, run_app, server_label
+from spidra_tui.watch.store import JobStore
+
+
+def test_an_unusable_state_folder_is_a_plain_message_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "state"
+    blocker.write_text("not a folder")
+    code = launch(base_url="http://127.0.0.1:9/api", key=None, state_dir=blocker,
+                  poll=PollSettings())
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "is a file, not a folder" in err and "Traceback" not in err
+
+
+def test_a_bad_job_id_on_the_command_line_is_refused_with_the_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = launch(base_url="http://127.0.0.1:9/api", key=None, state_dir=tmp_path,
+                  poll=PollSettings(), job_ids=["good-id", "bad/id"])
+    assert code == 2
+    assert "'bad/id' is not a job ID" in capsys.readouterr().err
+
+
+async def test_quit_stops_the_watcher_and_closes_everything(
+    demo_emulator: Emulator, tmp_path: Path
+) -> None:
+    assert demo_emulator.base_url is not None
+    store = JobStore.open(tmp_path)
+    ids = [job.job_id for job in demo_emulator.catalogue_ids()]
+    store.add_many(ids)
+    seen: list[Any] = []
+
+    async def pilot(pilot: Any) -> None:
+        await pilot.pause(0.5)
+        seen.append(pilot.app.main.job_list.shown_ids)
+        await pilot.press("q")
+
+    before = set(asyncio.all_tasks())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        code = await run_app(base_url=demo_emulator.base_url,
+                             key=Secret(demo_emulator.demo_key), store=store,
+                             poll=PollSettings(), headless=True, auto_pilot=pilot)
+        await asyncio.sleep(0.05)
+    store.close()
+    assert code == 0
+    assert seen == [ids]
+    assert set(asyncio.all_tasks()) - before == set()  # nothing left running
+    assert [str(w.message) for w in caught] == []
+    assert demo_emulator.stats.in_flight == 0
+
+
+async def test_a_thousand_stored_jobs_show_at_once(tmp_path: Path) -> None:
+    ids = [f"{n:08x}-aaaa-4bbb-8ccc-dddddddddddd" for n in range(1000)]
+    rig = UiRig(tmp_path, ids)
+    started = time.perf_counter()
+    async with rig.app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        elapsed = time.perf_counter() - started
+        assert rig.app.main.job_list.table.row_count == 1000
+        # Generous for a busy CI machine; about 0.5 s on an idle laptop.
+        assert elapsed < 3.0
+
+
+def test_the_header_names_the_server() -> None:
+    assert server_label("https://api.spidra.io/api") == "api.spidra.io"
+    assert server_label("http://127.0.0.1:8787/api", demo=True) == "demo server 127.0.0.1:8787"
