@@ -11,11 +11,12 @@ expressions, so a 10 MB page costs a few regex passes, not a Python loop.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["clean", "line", "safe_filename", "web_url"]
+__all__ = ["clean", "json_text", "line", "safe_json", "safe_filename", "web_url"]
 
 # Characters that make `clean` do any work at all: C0 controls other than
 # tab and newline, DEL, C1 controls and surrogates. Most text has none, and a
@@ -232,3 +233,25 @@ def web_url(url: Any) -> str | None:
     if parts.scheme.lower() not in _WEB_SCHEMES or not host:
         return None
     return url
+
+
+# What ``json.dumps(..., ensure_ascii=False)`` leaves raw that a terminal would act on
+# (DEL, C1 controls, bidi overrides) or a file could not hold (lone surrogates). In JSON
+# text they can only sit inside strings, so a \uXXXX escape keeps the JSON valid and
+# equal in meaning, where removing them (as ``clean`` would, together with what follows
+# an 8-bit CSI or OSC introducer) could cut the document.
+_JSON_UNSAFE = re.compile(f"[\x7f-\x9f\ud800-\udfff{_BIDI_CHARS}]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def safe_json(text: str) -> str:
+    """Escape, in JSON text made by ``json.dumps``, every character a terminal acts on."""
+    return _JSON_UNSAFE.sub(_json_escape, text)
+
+
+def json_text(value: Any, indent: int | None = 2) -> str:
+    """``value`` as JSON that is safe to print and loads back to ``value``."""
+    return safe_json(json.dumps(value, indent=indent, ensure_ascii=False))

@@ -174,6 +174,29 @@ async def test_401_stops_everything_after_one_request_and_resume_restarts(
     assert set(recorder.final()) == set(ids)
 
 
+async def test_a_bad_key_costs_one_401_even_with_requests_overlapping(
+    make_emulator: Callable[..., Emulator],
+) -> None:
+    # Real time and slow answers: without a single first request, four would overlap.
+    emulator = make_emulator(
+        EmulatorConfig(keys=frozenset({GOOD_KEY}), faults=Faults(slow=1.0, slow_seconds=0.2)),
+        clock=SystemClock(),
+    )
+    ids = submit(emulator, GOOD_KEY, 10)
+    recorder = Recorder()
+    async with client_for(emulator, "spd_wrong_key_000") as bad:
+        poller = Poller(
+            bad, on_update=recorder.update, on_status=recorder.status, max_rate=20.0
+        )
+        for job_id in ids:
+            poller.add(job_id)
+        await poller.start()
+        await asyncio.wait_for(recorder.paused.wait(), 10)
+        await asyncio.sleep(0.5)
+        await poller.stop()
+    assert [r.status for r in gets(emulator)] == [401]
+
+
 async def test_a_key_revoked_midway_costs_one_401(
     emulator: Emulator, make_poller: Callable[..., tuple[Poller, Recorder]], vclock: VirtualClock
 ) -> None:

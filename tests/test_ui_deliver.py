@@ -185,7 +185,7 @@ async def test_over_ssh_o_copies_the_link_and_shows_it_as_a_hyperlink(
         await settle(rig, pilot)
         assert rig.opened == []
         assert rig.copied == [SHOT] and rig.app.clipboard == SHOT
-        (note,) = [n for n in rig.app._notifications if n.title == "Screenshot link"]
+        (note,) = [n for n in rig.app._notifications if n.title == "Link not opened"]
         assert isinstance(note.message, Content)
         assert any(span.style.link == SHOT for span in note.message.spans)  # type: ignore[union-attr]
 

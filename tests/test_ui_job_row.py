@@ -33,8 +33,16 @@ def test_escape_sequences_and_bidi_controls_never_reach_a_cell() -> None:
 
 
 def test_each_watch_status_has_its_own_glyph() -> None:
-    statuses = ["waiting", "active", "delayed", "completed", "failed", NOT_FOUND, FORBIDDEN,
-                UNKNOWN]
+    statuses = [
+        "waiting",
+        "active",
+        "delayed",
+        "completed",
+        "failed",
+        NOT_FOUND,
+        FORBIDDEN,
+        UNKNOWN,
+    ]
     glyph_words = {job_row.look_for(s).word for s in statuses}
     assert len(glyph_words) == len(statuses)
     assert job_row.look_for("active", retrying=True).word == "retrying"

@@ -6,7 +6,6 @@ import io
 from pathlib import Path
 
 from rich.console import Console
-
 from textual.widgets import Static
 from ui_support import UiRig, active_body, completed_body
 
@@ -204,4 +203,3 @@ async def test_a_markup_title_shows_literally_and_does_nothing(tmp_path: Path) -
         assert rig.app.is_running
         assert rig.app.clipboard == "[/x] [b]not bold[/b] [@click=app.quit]click[/]"
         assert rig.app.return_code is None
-

@@ -23,8 +23,9 @@ def test_an_unusable_state_folder_is_a_plain_message_and_exit_2(
 ) -> None:
     blocker = tmp_path / "state"
     blocker.write_text("not a folder")
-    code = launch(base_url="http://127.0.0.1:9/api", key=None, state_dir=blocker,
-                  poll=PollSettings())
+    code = launch(
+        base_url="http://127.0.0.1:9/api", key=None, state_dir=blocker, poll=PollSettings()
+    )
     assert code == 2
     err = capsys.readouterr().err
     assert "is a file, not a folder" in err and "Traceback" not in err
@@ -33,8 +34,13 @@ def test_an_unusable_state_folder_is_a_plain_message_and_exit_2(
 def test_a_bad_job_id_on_the_command_line_is_refused_with_the_reason(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = launch(base_url="http://127.0.0.1:9/api", key=None, state_dir=tmp_path,
-                  poll=PollSettings(), job_ids=["good-id", "bad/id"])
+    code = launch(
+        base_url="http://127.0.0.1:9/api",
+        key=None,
+        state_dir=tmp_path,
+        poll=PollSettings(),
+        job_ids=["good-id", "bad/id"],
+    )
     assert code == 2
     assert "'bad/id' is not a job ID" in capsys.readouterr().err
 
@@ -56,9 +62,14 @@ async def test_quit_stops_the_watcher_and_closes_everything(
     before = set(asyncio.all_tasks())
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        code = await run_app(base_url=demo_emulator.base_url,
-                             key=Secret(demo_emulator.demo_key), store=store,
-                             poll=PollSettings(), headless=True, auto_pilot=pilot)
+        code = await run_app(
+            base_url=demo_emulator.base_url,
+            key=Secret(demo_emulator.demo_key),
+            store=store,
+            poll=PollSettings(),
+            headless=True,
+            auto_pilot=pilot,
+        )
         await asyncio.sleep(0.05)
     store.close()
     assert code == 0

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.widgets import DataTable
+from ui_support import NOW, UiRig, active_body, completed_body
 
 from spidra_tui.ui.dialogs.add_jobs import AddJobsDialog
 from spidra_tui.ui.dialogs.confirm import ConfirmDialog
 from spidra_tui.watch.state import JobUpdate, RetryState
-from ui_support import NOW, UiRig, active_body, completed_body
 
 IDS = [f"job-{n:02d}" for n in range(12)]
 

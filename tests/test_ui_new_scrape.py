@@ -83,8 +83,9 @@ async def test_a_422_lists_the_servers_reasons_in_the_dialog(app: SpidraApp) -> 
         assert "urls[0].url must be a valid http or https URL" in text
 
 
-async def test_a_refused_key_is_said_in_plain_words(app: SpidraApp, emulator: Emulator,
-                                                    api_key: str) -> None:
+async def test_a_refused_key_is_said_in_plain_words(
+    app: SpidraApp, emulator: Emulator, api_key: str
+) -> None:
     emulator.revoke_key(api_key)
     async with app.run_test(size=(140, 35)) as pilot:
         dialog = await open_dialog(app, pilot, "https://example.com/")
@@ -96,8 +97,7 @@ async def test_a_refused_key_is_said_in_plain_words(app: SpidraApp, emulator: Em
         assert "The API key was refused" in error_text(dialog)
 
 
-async def test_urls_are_checked_before_anything_is_sent(app: SpidraApp,
-                                                        emulator: Emulator) -> None:
+async def test_urls_are_checked_before_anything_is_sent(app: SpidraApp, emulator: Emulator) -> None:
     async with app.run_test(size=(140, 35)) as pilot:
         dialog = await open_dialog(app, pilot, "https://a.example\nftp://b.example\n")
         await pilot.press("ctrl+s")

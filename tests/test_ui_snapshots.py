@@ -54,8 +54,13 @@ def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 def rig(tmp_path: Path) -> UiRig:
     made = UiRig(tmp_path, [], notify_jobs=False)
-    labels = ["news.ycombinator.com", "books.toscrape.com/catalogue/a-light-in-the-attic",
-              "shop.closed-store.invalid", "quotes.toscrape.com/page/2", "www.bbc.com/news"]
+    labels = [
+        "news.ycombinator.com",
+        "books.toscrape.com/catalogue/a-light-in-the-attic",
+        "shop.closed-store.invalid",
+        "quotes.toscrape.com/page/2",
+        "www.bbc.com/news",
+    ]
     for index, (job_id, label) in enumerate(zip(IDS, labels, strict=True)):
         made.store.add(job_id, label=label, added_at=1_780_000_000.0 - 30 - index * 7)
     return made
@@ -63,12 +68,19 @@ def rig(tmp_path: Path) -> UiRig:
 
 async def fill(made: UiRig, pilot: Any) -> None:
     await pilot.pause()
-    made.w.answer(IDS[0], completed_body(MARKDOWN, url="https://news.ycombinator.com/",
-                                         title="Hacker News"))
+    made.w.answer(
+        IDS[0], completed_body(MARKDOWN, url="https://news.ycombinator.com/", title="Hacker News")
+    )
     made.w.answer(IDS[1], completed_body(BOOK, title="A Light in the Attic | Books to Scrape"))
-    made.w.answer(IDS[2], {"status": "failed", "progress": {"progress": 0.3},
-                           "error": "Failed to scrape https://shop.closed-store.invalid/ — "
-                                    "net::ERR_NAME_NOT_RESOLVED"})
+    made.w.answer(
+        IDS[2],
+        {
+            "status": "failed",
+            "progress": {"progress": 0.3},
+            "error": "Failed to scrape https://shop.closed-store.invalid/ — "
+            "net::ERR_NAME_NOT_RESOLVED",
+        },
+    )
     made.w.answer(IDS[3], active_body(0.55, "Extracting content"))
     await pilot.pause(0.4)
 
@@ -80,20 +92,26 @@ def test_list_with_a_markdown_result(snap_compare: Any, tmp_path: Path) -> None:
 
 def test_a_json_result(snap_compare: Any, tmp_path: Path) -> None:
     made = rig(tmp_path)
-    assert snap_compare(made.app, press=["j"], terminal_size=(140, 34),
-                        run_before=lambda p: fill(made, p))
+    assert snap_compare(
+        made.app, press=["j"], terminal_size=(140, 34), run_before=lambda p: fill(made, p)
+    )
 
 
 def test_a_failed_job(snap_compare: Any, tmp_path: Path) -> None:
     made = rig(tmp_path)
-    assert snap_compare(made.app, press=["j", "j"], terminal_size=(140, 34),
-                        run_before=lambda p: fill(made, p))
+    assert snap_compare(
+        made.app, press=["j", "j"], terminal_size=(140, 34), run_before=lambda p: fill(made, p)
+    )
 
 
 def test_the_help_screen(snap_compare: Any, tmp_path: Path) -> None:
     made = rig(tmp_path)
-    assert snap_compare(made.app, press=["question_mark"], terminal_size=(120, 50),
-                        run_before=lambda p: fill(made, p))
+    assert snap_compare(
+        made.app,
+        press=["question_mark"],
+        terminal_size=(120, 50),
+        run_before=lambda p: fill(made, p),
+    )
 
 
 def test_80x24_stacks_the_panes(snap_compare: Any, tmp_path: Path) -> None:

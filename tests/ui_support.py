@@ -86,16 +86,28 @@ class ScriptedWatcher:
         )
 
 
-def completed_body(content: Any, *, url: str = "https://example.com/page",
-                   title: str = "Example page", screenshots: Iterable[str] = ()) -> dict[str, Any]:
+def completed_body(
+    content: Any,
+    *,
+    url: str = "https://example.com/page",
+    title: str = "Example page",
+    screenshots: Iterable[str] = (),
+) -> dict[str, Any]:
     """A completed answer with one page."""
     return {
         "status": "completed",
         "progress": {"message": "Scrape completed successfully", "progress": 1},
         "result": {
             "content": content,
-            "data": [{"url": url, "title": title, "markdownContent": "# Page\n\nText.",
-                      "success": True, "screenshotUrl": None}],
+            "data": [
+                {
+                    "url": url,
+                    "title": title,
+                    "markdownContent": "# Page\n\nText.",
+                    "success": True,
+                    "screenshotUrl": None,
+                }
+            ],
             "screenshots": list(screenshots),
             "stats": {"durationMs": 4200, "totalTokens": 10},
         },

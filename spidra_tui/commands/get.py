@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import re
 import sys
 from typing import Any, TextIO
 
@@ -29,18 +27,6 @@ EXIT_AUTH = 4
 EXIT_API = 5
 
 FORMATS = ("content", "markdown", "json", "raw")
-
-# Characters JSON allows raw inside strings but a terminal would act on: C1
-# controls, DEL, bidi overrides and lone surrogates. Escaping them as \uXXXX
-# keeps the JSON equal in meaning and the terminal safe.
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-
-
-def json_text(value: Any) -> str:
-    """Pretty JSON that is safe to print: unsafe characters become ``\\uXXXX`` escapes."""
-    text = json.dumps(value, indent=2, ensure_ascii=False)
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
 
 def exit_code_for(exc: SpidraError) -> int:
     """The documented exit code for an API error."""
@@ -68,10 +54,10 @@ def explain(exc: SpidraError) -> str:
 def render(job: Job, fmt: str) -> str:
     """The text ``get --format fmt`` prints for ``job``."""
     if fmt == "raw":
-        return json_text(job.raw)
+        return sanitize.json_text(job.raw)
     result = job.result
     if fmt == "json":
-        return json_text(job.raw.get("result"))
+        return sanitize.json_text(job.raw.get("result"))
     if result is None:
         return ""
     if fmt == "markdown":
@@ -82,7 +68,7 @@ def render(job: Job, fmt: str) -> str:
         return "\n\n".join(parts)
     if isinstance(result.content, str):
         return sanitize.clean(result.content)
-    return "" if result.content is None else json_text(result.content)
+    return "" if result.content is None else sanitize.json_text(result.content)
 
 
 def outcome(job: Job) -> int:

@@ -340,4 +340,3 @@ class SpidraApp(App[int]):
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
-

@@ -23,7 +23,7 @@ from textual.strip import Strip
 from spidra_tui.ui.block_layout import BlockLayout
 
 # Seconds of rendering ahead of the reader per turn of the event loop.
-_PREFETCH_SLICE = 0.015
+_PREFETCH_SLICE = 0.008
 
 
 @dataclass(frozen=True)

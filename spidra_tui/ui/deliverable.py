@@ -6,14 +6,13 @@ how far a lazy view has rendered, and each is computed only when the user asks f
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from spidra_tui.api.models import Page, Result
 from spidra_tui.deliver import default_name
-from spidra_tui.sanitize import clean, line, safe_filename
+from spidra_tui.sanitize import clean, line, safe_filename, safe_json
 from spidra_tui.ui.json_lines import pretty_json
 
 __all__ = [
@@ -42,18 +41,6 @@ class Deliverable:
     file_name: str
 
 
-# What ``json.dumps(..., ensure_ascii=False)`` leaves raw that a terminal would act on
-# (DEL, C1 controls) or a file could not hold (lone surrogates). In JSON text they can
-# only sit inside strings, so a \uXXXX escape is exact and keeps the JSON valid, where
-# removing them (as ``clean`` would, along with what follows an 8-bit CSI or OSC
-# introducer) could cut the document.
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\ud800-\udfff]")
-
-
-def _escape(match: re.Match[str]) -> str:
-    return f"\\u{ord(match.group()):04x}"
-
-
 def json_text(value: Any) -> str:
     """Return ``value`` as indented JSON (as the document view shows it), made safe.
 
@@ -65,7 +52,7 @@ def json_text(value: Any) -> str:
     except (TypeError, ValueError):
         # A circular structure; a parsed answer has none, but a copy must never crash.
         return clean(repr(value))
-    return _JSON_UNSAFE.sub(_escape, text)
+    return safe_json(text)
 
 
 def _txt_name(job_id: str, suffix: str) -> str:

@@ -182,4 +182,3 @@ class Deliveries:
 
     def _nothing(self, message: str) -> None:
         toasts.show(self._app, toasts.Toast(toasts.text(message), severity="warning"))
-

@@ -281,7 +281,8 @@ class JobDetail(Vertical):
             tabs.get_tab(tab).label = Content(title)
 
     def on_resize(self) -> None:
-        self._update_titles()
+        if self._ready:
+            self._update_titles()
 
     def _pages_of(self) -> tuple[Page, ...]:
         result = self._job.result if self._job is not None else None

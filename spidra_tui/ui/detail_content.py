@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.widgets import Static
 
 from spidra_tui.api.models import Job, Result
@@ -70,7 +71,7 @@ class ContentTab(DetailTab):
         self._rendered = True
         self._copy_cache: tuple[Any, Deliverable | None] | None = None
 
-    def compose(self):
+    def compose(self) -> ComposeResult:
         yield Static(id="content-status", markup=False)
         yield Static(id="content-notice", markup=False)
         yield DocumentView(id="content-doc")
@@ -189,6 +190,9 @@ class ContentTab(DetailTab):
                     doc.show_text(error)
                 else:
                     doc.show_message(Text("No error text was given.", style="dim"))
+            else:
+                # Nothing to show: let go of the previous job's text, which may be big.
+                doc.show_message(Text(""))
             if self._tree_body is not self._body:
                 self._remove_trees()
         doc.display = not show_tree and phase in (status.Phase.RESULT, status.Phase.FAILED)

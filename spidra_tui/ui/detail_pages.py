@@ -11,6 +11,7 @@ import re
 
 from rich.text import Text
 from textual import on
+from textual.app import ComposeResult
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -66,7 +67,7 @@ class PagesTab(DetailTab):
         self._item: int | None = None
         self._rendered = True
 
-    def compose(self):
+    def compose(self) -> ComposeResult:
         yield OptionList(id="page-list", markup=False)
         yield Static(id="page-info", markup=False)
         yield DocumentView(id="page-doc")
@@ -131,6 +132,9 @@ class PagesTab(DetailTab):
             elif page is not None:
                 why = "It failed to scrape." if page.success is False else "It has no markdown."
                 doc.show_message(Text(f"Nothing to show for this page. {why}", style="dim"))
+            else:
+                # No page: let go of the previous job's page, which may be big.
+                doc.show_message(Text(""))
             self._count_items()
         self._draw_info()
 

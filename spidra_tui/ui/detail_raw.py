@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.widgets import Static
 
 from spidra_tui.ui import format as fmt
@@ -23,7 +24,7 @@ class RawTab(DetailTab):
         self._drawn: dict[str, Any] | None = None
         self._drawn_any = False
 
-    def compose(self):
+    def compose(self) -> ComposeResult:
         yield Static(id="raw-info", markup=False)
         yield DocumentView(id="raw-doc")
 

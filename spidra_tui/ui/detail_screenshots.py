@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual import on
+from textual.app import ComposeResult
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -75,7 +76,7 @@ class ScreenshotsTab(DetailTab):
         self._index: int | None = None
         self._drawn: tuple[str, Result | None] | None = None
 
-    def compose(self):
+    def compose(self) -> ComposeResult:
         yield OptionList(id="shot-list", markup=False)
         yield Static(id="shot-info", markup=False)
 

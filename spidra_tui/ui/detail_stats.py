@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -74,7 +75,7 @@ class StatsTab(DetailTab):
         self._summary: JobSummary | None = None
         self._job: Job | None = None
 
-    def compose(self):
+    def compose(self) -> ComposeResult:
         with VerticalScroll(id="stats-scroll"):
             yield Static(id="stats-text", markup=False)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from functools import partial
 from itertools import islice
+from time import perf_counter
 from typing import Any, ClassVar
 
 from rich.style import Style
@@ -38,6 +39,8 @@ from spidra_tui.ui.markdown_blocks import MarkdownBlockSplitter, MarkdownHeading
 
 # The first screen of a JSON value is dumped lazily, up to this many lines.
 _HEAD_JSON_LINES = 400
+# Seconds between updates of the scrollbar while content far below the view loads.
+_GROWTH_INTERVAL = 0.2
 
 _JSON_STYLES = (
     "document-view--json-key",
@@ -112,6 +115,7 @@ class DocumentView(BlockView, can_focus=True):
         self._source_layout: BlockLayout | None = None
         self._load = LoadState(0, [layout])
         self._style_key: tuple[Style, ...] | None = None
+        self._last_growth = 0.0
 
     # --- what to show -------------------------------------------------------------
 
@@ -332,13 +336,20 @@ class DocumentView(BlockView, can_focus=True):
             return False
         load.parts.append(cleaned)
         load.position = end
+        shown_to = self._layout.total
         for layout, new_blocks in zip(load.layouts, blocks, strict=True):
             layout.extend(new_blocks)
         if done:
             load.done = True
             load.text = load.json_value = None
             self.post_message(self.Ready(self))
-        self._settle()
+        # Blocks added far below the view change only the scrollbar: update it a few
+        # times a second, not for every piece (each update lays out the screen).
+        now = perf_counter()
+        near = shown_to < self.scroll_offset.y + 2 * self.scrollable_content_region.height
+        if done or near or self._pin_end or now - self._last_growth > _GROWTH_INTERVAL:
+            self._last_growth = now
+            self._settle()
         return True
 
     def notify_style_update(self) -> None:

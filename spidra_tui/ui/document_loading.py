@@ -20,7 +20,7 @@ from spidra_tui.ui.json_lines import pretty_json
 # Cleaned and split before the first paint: a few screens of text.
 HEAD_CHARS = 32_768
 # Cleaned and split per step in the worker thread.
-PIECE_CHARS = 262_144
+PIECE_CHARS = 131_072
 
 # deliver(cleaned piece, blocks per splitter, end of the piece in the text, done)
 Deliver = Callable[[str, list[BlockBatch], int, bool], bool]

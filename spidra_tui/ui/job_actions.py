@@ -116,8 +116,9 @@ class JobActions:
     async def refresh(self) -> None:
         """``r``: poll every running job now."""
         await settle(self._app.watcher.refresh())
-        toasts.show(self._app, toasts.Toast(toasts.text("Polling every running job now"),
-                                            timeout=2))
+        toasts.show(
+            self._app, toasts.Toast(toasts.text("Polling every running job now"), timeout=2)
+        )
 
     async def toggle_pause(self) -> None:
         """``p``: pause polling, or resume it (also after a refused key or a rate limit)."""

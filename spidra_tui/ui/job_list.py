@@ -102,9 +102,7 @@ class JobList(Vertical):
 
         job_id: str
 
-    def __init__(
-        self, *, clock: Callable[[], float] = time.time, id: str | None = None
-    ) -> None:
+    def __init__(self, *, clock: Callable[[], float] = time.time, id: str | None = None) -> None:
         super().__init__(id=id)
         self._clock = clock
         self._summaries: dict[str, JobSummary] = {}
@@ -338,9 +336,7 @@ class JobList(Vertical):
                 old = table.get_row(job_id)
             except RowDoesNotExist:
                 continue
-            for column, cell, before in zip(
-                COLUMNS, self._cells(job_id, now), old, strict=True
-            ):
+            for column, cell, before in zip(COLUMNS, self._cells(job_id, now), old, strict=True):
                 if cell != before:
                     try:
                         table.update_cell(job_id, column, cell)

@@ -18,8 +18,8 @@ from spidra_tui.ui.blocks import LineBlockSplitter
 # A block with more lines or characters than this is cut at a line boundary.
 MAX_BLOCK_LINES = 120
 MAX_BLOCK_CHARS = 16_384
-# Rich lays out a table in about 0.6 ms a row: keep each piece near 20 ms.
-MAX_TABLE_ROWS = 32
+# Rich lays out a table in about 0.6 ms a row: keep each piece near 15 ms.
+MAX_TABLE_ROWS = 24
 MAX_FENCE_LINES = 100
 
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})(.*)$")

@@ -10,8 +10,9 @@ from textual.content import Content
 from spidra_tui.ui import keymap
 
 
-def _display(command: keymap.KeyCommand) -> Content:
-    return Content.assemble(command.title, ("  " + command.shown, "dim"))
+def _display(command: keymap.KeyCommand, title: Content | None = None) -> Content:
+    """The command's title (highlighted where it matched) and its key, dimmed."""
+    return Content.assemble(title or command.title, ("  " + command.shown, "dim"))
 
 
 class SpidraCommands(Provider):
@@ -33,7 +34,7 @@ class SpidraCommands(Provider):
             if score > 0:
                 yield Hit(
                     score,
-                    Content.assemble(matcher.highlight(command.title), ("  " + command.shown, "dim")),
+                    _display(command, matcher.highlight(command.title)),
                     partial(self.app.run_action, command.action),
                     text=command.title,
                     help=command.help,

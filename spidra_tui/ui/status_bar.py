@@ -38,7 +38,8 @@ def describe_polling(status: PollerStatus | None, now: float) -> Text:
         return Text("idle: every job has finished", style="dim")
     rate = f"{status.rate:.1f}" if 0 < status.rate < 10 else f"{status.rate:.0f}"
     interval = f"{status.effective_interval:g}"
-    text = Text(f"{status.active} active", style="bold cyan")
+    text = Text()
+    text.append(f"{status.active} active", style="bold cyan")
     text.append(f" · {rate} req/s · every {interval} s")
     return text
 

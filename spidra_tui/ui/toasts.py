@@ -69,7 +69,7 @@ def opened(report: OpenReport, copy: CopyReport | None = None) -> Toast:
         routes = " + ".join(copy.copied_via) if copy is not None and copy.ok else ""
         copied_how = f"Link copied ({routes}): " if routes else "Link (not copied): "
         message = Content.assemble(copied_how, link(report.url), f"\nNot opened: {report.reason}")
-        return Toast(message, "Screenshot link", "information", 12)
+        return Toast(message, "Link not opened", "information", 12)
     return Toast(
         Content.assemble(f"{line(report.reason, 120)}: ", Content(line(report.url, 200))),
         "Not opened",

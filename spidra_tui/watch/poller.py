@@ -96,7 +96,7 @@ class Poller:
         self._rng = rng or random.Random()
         self._spacer = Spacer(max_rate)
         self._pause = ServerPause()
-        self._agenda = Agenda(policy or NewsFirst(), interval, max_rate)
+        self._agenda = Agenda(policy or NewsFirst(), interval, 1.0 / self._spacer.gap)
         self._reports = Reports(on_update, self._clock)
         self._next_new = -math.inf
         self._in_flight = 0

@@ -20,7 +20,8 @@ def describe(parsed: ParsedIds) -> Text:
     if parsed.empty:
         return Text("Paste job IDs: separated by spaces, commas or new lines.", style="dim")
     count = len(parsed.ids)
-    text = Text(f"{count} job ID{'' if count == 1 else 's'} to add", style="bold green")
+    text = Text()
+    text.append(f"{count} job ID{'' if count == 1 else 's'} to add", style="bold green")
     if parsed.refused:
         text.append(f" · {len(parsed.refused)} refused", style="bold red")
     for refused in parsed.refused[:MAX_REASONS_SHOWN]:
@@ -49,8 +50,8 @@ class AddJobsDialog(ModalScreen[ParsedIds | None]):
             yield TextArea(id="add-ids", soft_wrap=True, show_line_numbers=False)
             yield Static(describe(parse_job_ids("")), id="add-preview")
             with Horizontal(classes="buttons"):
-                yield Button("Add (ctrl+s)", id="add", variant="primary")
-                yield Button("Cancel (esc)", id="cancel")
+                yield Button("Add (ctrl+s)", id="add", variant="primary", compact=True)
+                yield Button("Cancel (esc)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#add-ids", TextArea).focus()

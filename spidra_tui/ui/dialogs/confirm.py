@@ -32,8 +32,8 @@ class ConfirmDialog(ModalScreen[bool]):
             box.border_title = Text(self._title)
             yield Static(self._question, classes="question")
             with Horizontal(classes="buttons"):
-                yield Button(f"{self._yes} (y)", id="yes", variant="warning")
-                yield Button(f"{self._no} (n)", id="no", variant="primary")
+                yield Button(f"{self._yes} (y)", id="yes", variant="warning", compact=True)
+                yield Button(f"{self._no} (n)", id="no", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()

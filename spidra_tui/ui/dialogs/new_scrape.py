@@ -103,16 +103,19 @@ class NewScrapeDialog(ModalScreen[NewJob | None]):
             yield Label(f"URLs, one per line (up to {MAX_URLS})")
             yield TextArea(id="new-urls", soft_wrap=False)
             yield Label("Prompt: what to extract (optional)")
-            yield Input(placeholder="e.g. the title, price and rating of every book", id="new-prompt")
+            yield Input(
+                placeholder="e.g. the title, price and rating of every book", id="new-prompt"
+            )
             with Horizontal(classes="options"):
-                with RadioSet(id="new-output"):
-                    yield RadioButton("Markdown", value=True, id="output-markdown")
-                    yield RadioButton("JSON", id="output-json")
-                yield Checkbox("Screenshots", id="new-screenshot")
+                yield Label("Output")
+                with RadioSet(id="new-output", compact=True):
+                    yield RadioButton("Markdown", value=True, id="output-markdown", compact=True)
+                    yield RadioButton("JSON", id="output-json", compact=True)
+                yield Checkbox("Screenshots", id="new-screenshot", compact=True)
             yield Static("", id="new-error", classes="error")
             with Horizontal(classes="buttons"):
-                yield Button("Submit (ctrl+s)", id="submit", variant="primary")
-                yield Button("Cancel (esc)", id="cancel")
+                yield Button("Submit (ctrl+s)", id="submit", variant="primary", compact=True)
+                yield Button("Cancel (esc)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#new-urls", TextArea).focus()
