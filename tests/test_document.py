@@ -346,3 +346,15 @@ async def test_show_before_mount_is_kept_for_mount():
         await pilot.pause()
         assert screen_lines(view)[0] == "early"
         await asyncio.sleep(0)
+
+
+async def test_json_with_c1_controls_in_strings_stays_whole_and_valid():
+    value = {"a": "\x9d oops \u202e", "b": "visible", "c": ["\x9b", "kept", "\x1b]0;t\x07"]}
+    async with ViewApp().run_test(size=SIZE) as pilot:
+        view = pilot.app.query_one(DocumentView)
+        view.show_json(value)
+        await loaded(pilot, view)
+        shown = "\n".join(screen_lines(view))
+        assert '"b": "visible"' in shown and '"kept"' in shown
+        assert not any(ch in shown for ch in "\x1b\x9b\x9d\u202e")
+        assert json.loads(view.source_text) == value

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from textual import on, work
 from textual.app import App
+from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from spidra_tui.api.client import SpidraClient
@@ -34,6 +35,7 @@ from spidra_tui.watch.state import JobSummary, JobUpdate, PollerStatus
 from spidra_tui.watch.store import JobStore
 
 FLUSH_SECONDS = 0.15  # how often collected updates reach the list
+LOAD_DELAY = 0.06  # seconds the cursor rests on a job before its answer is read
 
 
 class SpidraApp(App[int]):
@@ -80,6 +82,7 @@ class SpidraApp(App[int]):
         self._buffer = UpdateBuffer()
         self._jobs: dict[str, Job] = {}  # parsed answers of the jobs shown lately
         self._poller: PollerStatus | None = None
+        self._load_timer: Timer | None = None
         self.deliveries = Deliveries(
             self,
             store=store,
@@ -102,6 +105,7 @@ class SpidraApp(App[int]):
 
     @property
     def watcher(self) -> WatcherLike:
+        """The running watcher (from mount until quit)."""
         if self._watcher is None:
             raise RuntimeError("the watcher starts when the app is mounted")
         return self._watcher
@@ -208,8 +212,13 @@ class SpidraApp(App[int]):
         # Keep only the selected job's answer: a big one should not linger.
         self._jobs = {k: v for k, v in self._jobs.items() if k == message.job_id}
         self._show_detail(message.job_id)
+        if self._load_timer is not None:
+            self._load_timer.stop()
+            self._load_timer = None
         if message.job_id not in self._jobs:
-            self._load_answer(message.job_id)
+            # While j is held the cursor passes many jobs: read only where it stops.
+            job_id = message.job_id
+            self._load_timer = self.set_timer(LOAD_DELAY, lambda: self._load_answer(job_id))
 
     @on(JobList.Opened)
     def _opened(self, message: JobList.Opened) -> None:

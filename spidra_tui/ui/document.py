@@ -25,7 +25,7 @@ from spidra_tui.sanitize import clean
 from spidra_tui.ui import document_loading as loading
 from spidra_tui.ui.block_layout import BlockLayout
 from spidra_tui.ui.block_render import render_markdown, render_text
-from spidra_tui.ui.block_view import BlockView
+from spidra_tui.ui.block_view import BlockView, Section
 from spidra_tui.ui.blocks import Block, BlockBatch, LineBlockSplitter, SourceBlockSplitter
 from spidra_tui.ui.document_loading import LoadState
 from spidra_tui.ui.json_lines import (
@@ -36,6 +36,8 @@ from spidra_tui.ui.json_lines import (
     pretty_lines,
 )
 from spidra_tui.ui.markdown_blocks import MarkdownBlockSplitter, MarkdownHeadings
+
+__all__ = ["DocumentView", "Section"]
 
 # The first screen of a JSON value is dumped lazily, up to this many lines.
 _HEAD_JSON_LINES = 400
@@ -278,13 +280,8 @@ class DocumentView(BlockView, can_focus=True):
         self._load.done = False
         # A description of our own: Textual's default is repr(work), which for a
         # partial holding a 5 MB text takes tens of milliseconds.
-        self.run_worker(
-            work,
-            name="document-load",
-            description="Cleaning and splitting a document",
-            thread=True,
-            group="document-load",
-        )
+        description = "Cleaning and splitting a document"
+        self.run_worker(work, description=description, thread=True, group="document-load")
 
     def _load_json(
         self, generation: int, value: Any, head: str, splitters: list[LineBlockSplitter]

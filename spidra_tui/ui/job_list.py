@@ -16,71 +16,18 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.events import Resize
 from textual.message import Message
 from textual.widgets import DataTable, Input
-from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist, RowKey
+from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
+from spidra_tui.sanitize import line
 from spidra_tui.ui import job_row
+from spidra_tui.ui.job_table import COLUMNS, HEADERS, ColumnWidths, JobTable
 from spidra_tui.watch.state import JobSummary, RetryState
 
 AGE_REFRESH_SECONDS = 5.0
-WIDE_STATUS = 100  # below this pane width the status shows as its glyph only
-SHORT_BAR = 70  # below this pane width the progress bar is half as long
-
-
-@dataclass(frozen=True, slots=True)
-class ColumnWidths:
-    """Widths of the six columns for a given pane width."""
-
-    status: int
-    job: int
-    label: int
-    progress: int
-    message: int
-    age: int
-
-    @classmethod
-    def for_width(cls, width: int) -> ColumnWidths:
-        # A narrow pane gives the label room first: the status shrinks to its
-        # glyph (the title's counts say what each glyph means), then the bar.
-        status = 11 if width >= WIDE_STATUS else 1
-        bar = job_row.BAR_WIDTH if width >= SHORT_BAR else job_row.BAR_WIDTH // 2
-        job, progress, age = job_row.SHORT_ID, bar + 5, 4
-        # Each column has one cell of padding on both sides; 1 more for the scrollbar.
-        spare = max(0, width - (status + job + progress + age) - 12 - 1)
-        label = max(10, spare // 2)
-        return cls(status, job, label, progress, max(8, spare - label), age)
-
-    @property
-    def bar(self) -> int:
-        return self.progress - 5
-
-    def as_tuple(self) -> tuple[int, ...]:
-        return (self.status, self.job, self.label, self.progress, self.message, self.age)
-
-
-COLUMNS = ("status", "job", "label", "progress", "message", "age")
-HEADERS = ("Status", "Job", "Page", "Progress", "Message", "Time")
-
-
-class JobTable(DataTable[Text]):
-    """The DataTable behind the job list, with vi-style movement keys."""
-
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("g", "scroll_top", "First job", show=False),
-        Binding("G", "scroll_bottom", "Last job", show=False),
-    ]
-
-    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
-        # Every column has a fixed width and every row is one line high, so
-        # the stock pass that measures each cell of every new row (a third of
-        # a second per thousand jobs, pinned Textual 8.2.8) would change nothing.
-        super()._update_dimensions(())
 
 
 class JobList(Vertical):
@@ -161,6 +108,7 @@ class JobList(Vertical):
 
     @property
     def filter_text(self) -> str:
+        """The filter in effect, normalised ("" when none)."""
         return self._filter
 
     def counts(self) -> Counter[str]:
@@ -371,8 +319,9 @@ class JobList(Vertical):
                 title.append(f" · {job_row.look_for(status).word} {count}")
         self.border_title = title
         if self._filter:
+            shown = line(self._filter, 40)
             self.border_subtitle = Text(
-                f"filter {self._filter!r}: {len(self._shown)} of {len(self._summaries)}"
+                f"filter “{shown}”: {len(self._shown)} of {len(self._summaries)}"
             )
         else:
             self.border_subtitle = ""

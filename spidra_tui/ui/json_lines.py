@@ -17,18 +17,24 @@ from rich.style import Style
 from rich.text import Span, Text
 
 from spidra_tui.sanitize import line as one_line
+from spidra_tui.sanitize import safe_json
 
 INDENT = "  "
 
 
 def pretty_json(value: Any) -> str:
-    """`value` as JSON, indented by two spaces, non-ASCII characters kept as they are."""
-    return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    """`value` as JSON, indented by two spaces, non-ASCII characters kept as they are.
+
+    Characters a terminal would act on are escaped (``sanitize.safe_json``), so the
+    text stays whole and valid where cleaning would cut strings short.
+    """
+    return safe_json(json.dumps(value, indent=2, ensure_ascii=False, default=str))
 
 
 def pretty_chunks(value: Any) -> Iterator[str]:
     """The text of `pretty_json(value)` in the encoder's small chunks."""
-    return json.JSONEncoder(indent=2, ensure_ascii=False, default=str).iterencode(value)
+    chunks = json.JSONEncoder(indent=2, ensure_ascii=False, default=str).iterencode(value)
+    return (safe_json(chunk) for chunk in chunks)
 
 
 def after_head(chunks: Iterator[str], head: str) -> tuple[bool, Iterator[str]]:
@@ -70,7 +76,8 @@ def _key(key: Any) -> str:
 
 def pretty_lines(value: Any) -> Iterator[str]:
     """The lines of `pretty_json(value)`, produced lazily."""
-    yield from _lines(value, "", "", "")
+    for text in _lines(value, "", "", ""):
+        yield safe_json(text)
 
 
 def _lines(value: Any, indent: str, prefix: str, suffix: str) -> Iterator[str]:

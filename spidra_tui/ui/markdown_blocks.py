@@ -26,6 +26,7 @@ _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})(.*)$")
 _SETEXT = re.compile(r" {0,3}(?:=+|-+)[ \t]*$")
 _TABLE_DELIMITER = re.compile(r" {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
 _NOT_PARAGRAPH = re.compile(r" {0,3}(?:[-*+>|]|\d{1,9}[.)])")
+_LIST_ITEM = re.compile(r" {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 
 
 def heading_title(line: str) -> str | None:
@@ -121,8 +122,7 @@ class MarkdownBlockSplitter(LineBlockSplitter):
             return
         if self._blanks:
             blanks, self._blanks = self._blanks, []
-            if line[0] in " \t" and self._kind == "markdown":
-                # An indented line after a gap continues a list item or code block.
+            if self._continues_after_gap(line):
                 for blank in blanks:
                     self._append(blank)
             else:
@@ -178,6 +178,14 @@ class MarkdownBlockSplitter(LineBlockSplitter):
             self._begin(position, "fence")
             self._append(self._fence_opening)
         self._append(line)
+
+    def _continues_after_gap(self, line: str) -> bool:
+        # An indented line continues a list item or code block; the next item of a
+        # loose list stays with the list, which would otherwise show gaps Rich does
+        # not put between its items.
+        if self._kind != "markdown":
+            return False
+        return line[0] in " \t" or bool(_LIST_ITEM.match(line) and _LIST_ITEM.match(self._lines[0]))
 
     def _is_setext_text(self) -> bool:
         return (
