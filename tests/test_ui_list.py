@@ -158,3 +158,16 @@ async def test_movement_keys(tmp_path: Path) -> None:
         assert job_list.selected_id == IDS[0]
         await pilot.press("down", "j")
         assert job_list.selected_id == IDS[2]
+
+
+async def test_a_cell_that_changes_only_colour_is_redrawn(tmp_path: Path) -> None:
+    rig = UiRig(tmp_path, IDS[:1])
+    async with rig.app.run_test(size=(140, 35)) as pilot:
+        await pilot.pause()
+        rig.w.answer("job-00", active_body(0.5))
+        await pilot.pause(0.3)
+        running_age = table(rig).get_row("job-00")[5]
+        rig.w.answer("job-00", completed_body("done"))
+        await pilot.pause(0.3)
+        finished_age = table(rig).get_row("job-00")[5]
+        assert finished_age.style == "dim" and running_age.style != "dim"

@@ -353,4 +353,6 @@ def forget(
         out.write(f"Forgot {removed} job{'s' if removed != 1 else ''}.\n")
     for job_id in unknown:
         err.write(f"Not in the watchlist: {sanitize.line(job_id, 200)}\n")
+    if not wanted:
+        err.write("No job IDs given.\n")
     return EXIT_FAILED if unknown or not wanted else EXIT_OK

@@ -285,7 +285,7 @@ class JobList(Vertical):
             except RowDoesNotExist:
                 continue
             for column, cell, before in zip(COLUMNS, self._cells(job_id, now), old, strict=True):
-                if cell != before:
+                if not _same(cell, before):
                     try:
                         table.update_cell(job_id, column, cell)
                     except CellDoesNotExist:
@@ -352,6 +352,12 @@ class JobList(Vertical):
         if widths != self._widths:
             self._widths = widths
             self._rebuild()
+
+
+def _same(new: Text, old: object) -> bool:
+    # Text equality ignores the base style, and a finished job's cells often
+    # change only their colour.
+    return isinstance(old, Text) and new == old and new.style == old.style
 
 
 def _newest_first(summaries: Iterable[JobSummary]) -> list[str]:

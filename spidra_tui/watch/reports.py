@@ -78,7 +78,9 @@ class Reports:
     def forget(self, job_id: str) -> None:
         self._seen.pop(job_id, None)
 
-    def _emit(self, job_id: str, seen: Seen, *, job: Job | None = None, terminal: bool = False):
+    def _emit(
+        self, job_id: str, seen: Seen, *, job: Job | None = None, terminal: bool = False
+    ) -> None:
         if terminal:
             self._seen.pop(job_id, None)
         else:

@@ -10,23 +10,26 @@ given job is next due. Two policies exist.
 - Regular turns: a job waiting in the queue (``waiting``, ``delayed``,
   ``queued``) is polled every 2 configured intervals, an active job whose
   progress did not move since the last poll every 1.5, any other job every 1;
-  but never more often than the effective interval allows.
+  but never more often than the effective interval allows. The effective
+  interval is stretched so that the regular turns of all jobs fit in the rate.
 - An active job whose progress moved gets a predicted finish time from its
   speed, and is polled just after that time when it comes before its regular
   turn (never sooner than half an interval after the previous poll). With two
-  readings of its progress the speed is measured; with one, it is guessed from
-  the moment the job was last seen not running (or was added), and the next
-  poll comes halfway to the guessed finish, to measure it. When more jobs are
-  due than the rate allows, these polls go before regular turns due up to a
-  quarter of the effective interval after them.
-- The effective interval is stretched so that the regular turns of all jobs
-  use at most 80% of ``max_rate``; the rest is headroom for predicted-finish
-  polls, retries and refreshes. However the budget is spent, every job is
-  polled at least every ``max(effective, 2 x interval)`` seconds (plus jitter):
-  no job starves.
+  readings of its progress the speed is measured; with one it is guessed, from
+  the moment the job was last seen not running (or was added). Such a guess
+  runs late when the job waited before it started, so the next poll comes 70%
+  of the way to it, and measures the speed.
+- When more jobs are due than the rate allows, a job's first poll and its
+  predicted-finish polls go before the regular turns that fell due up to a
+  quarter of the effective interval after them. So no regular turn slips by
+  more than about a quarter round for them: no job starves.
 
-:class:`RoundRobin` polls every job every stretched interval, in turn, with
-the whole budget. It exists to measure the first against.
+:class:`RoundRobin` polls every job every stretched interval, in turn. It
+exists to measure the first against.
+
+Against the emulator (100 jobs of 10 to 40 s at 5 requests a second, ten
+seeds) the first sees a job end a quarter sooner than round robin in the
+median and a fifth sooner at the 95th percentile, from as many requests.
 
 Gaps carry a random factor of +-10% so that jobs added together drift apart.
 """
@@ -46,13 +49,12 @@ QUEUED_STATUSES = frozenset({Status.WAITING, Status.DELAYED, Status.QUEUED})
 JITTER = 0.10
 QUEUED_TURN = 2.0  # regular turns, in configured intervals
 STALE_TURN = 1.5
-RESERVE = 0.2  # share of max_rate NewsFirst keeps free for predicted-finish polls
 FINISH_MARGIN = 0.25  # seconds after a predicted finish, so the answer is likely final
-CHECK_AT = 0.5  # a guessed finish is checked this far along the way to it
-# Among jobs waiting for a send slot, a predicted-finish poll goes before regular
-# turns due up to this share of the effective interval after it. A quarter gave
-# the best balance of median and worst detection delay against the emulator
-# (a strict priority halves the median but lets regular turns slip a whole round).
+CHECK_AT = 0.7  # how far along the way to a guessed finish the guess is checked
+# How far (a share of the effective interval) first and predicted-finish polls
+# jump the queue of due jobs. Tried against the emulator: a strict priority
+# halves the median delay but lets regular turns slip a whole round; a quarter
+# keeps most of the gain and the worst case no worse than round robin.
 LEAD = 0.25
 
 BACKOFF_BASE = 1.0
@@ -176,7 +178,7 @@ class NewsFirst:
     def effective_interval(
         self, interval: float, turns: Mapping[float, int], max_rate: float
     ) -> float:
-        budget = max_rate * (1.0 - RESERVE)
+        budget = max_rate
 
         def demand(effective: float) -> float:
             return sum(n / max(effective, turn * interval) for turn, n in turns.items())
@@ -195,6 +197,8 @@ class NewsFirst:
     def due(self, track: Track, effective: float, interval: float) -> Due:
         fixed = _fixed_due(track)
         if fixed is not None:
+            if track.last_poll is None and track.retry_at is None and not track.urgent:
+                return Due(fixed.at, LEAD * effective)  # a first look: nothing is known yet
             return fixed
         assert track.last_poll is not None
         last = track.last_poll
