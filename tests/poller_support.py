@@ -45,9 +45,6 @@ class Recorder:
     def final(self) -> dict[str, JobUpdate]:
         return {u.job_id: u for u in self.updates if u.terminal}
 
-    def for_job(self, job_id: str) -> list[JobUpdate]:
-        return [u for u in self.updates if u.job_id == job_id]
-
 
 class InProcessSource:
     """Answers from the emulator's job book without HTTP, for tests of the schedule

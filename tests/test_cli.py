@@ -122,7 +122,7 @@ def test_get_exit_codes(emulator, other_key) -> None:
     assert run("get", emulator.create_job(other_key), *base).returncode == 3
     emulator.revoke_key("spd_revoked_key_1")
     result = run("get", failed, *base, key="spd_revoked_key_1")
-    assert result.returncode == 4 and "Authentication failed" in result.stderr
+    assert result.returncode == 4 and "API key was refused" in result.stderr
 
 
 def test_output_is_stripped_of_terminal_sequences(emulator) -> None:

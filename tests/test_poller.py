@@ -72,13 +72,15 @@ def long_job(emulator: Emulator, *, waiting: float = 0.0, active: float = 10_000
 
 
 async def test_200_jobs_end_in_their_true_state_within_rate_and_concurrency(
-    emulator: Emulator, make_poller: Callable[..., tuple[Poller, Recorder]]
+    emulator: Emulator, make_poller: Callable[..., tuple[Poller, Recorder]], vclock: VirtualClock
 ) -> None:
     ids = submit(emulator, GOOD_KEY, 200)
     poller, recorder = make_poller(interval=3.0, max_in_flight=4, max_rate=5.0)
     for job_id in ids:
         assert poller.add(job_id)
+    began = vclock.monotonic()
     await run_to_end(poller)
+    lasted = vclock.monotonic() - began
 
     final = recorder.final()
     assert {job_id: final[job_id].status for job_id in ids} == {
@@ -92,6 +94,11 @@ async def test_200_jobs_end_in_their_true_state_within_rate_and_concurrency(
     assert all(r.status == 200 for r in gets(emulator))
     # 200 jobs at 5 requests a second: the interval stretched, and the status said so.
     assert max(s.effective_interval for s in recorder.statuses) > 3.0 * 10
+    # The status line: only changes, at most four a second, the rate never above R.
+    statuses = recorder.statuses
+    assert all(a != b for a, b in zip(statuses, statuses[1:], strict=False))
+    assert len(statuses) <= 4 * lasted + 2
+    assert max(s.rate for s in statuses) <= 5 and statuses[-1].active <= 1
 
 
 async def test_concurrency_reaches_but_never_exceeds_the_limit(

@@ -110,6 +110,40 @@ class ApiError(SpidraError):
     """Any other status the client does not know what to do with."""
 
 
+def describe(error: SpidraError) -> str:
+    """The error in plain words, with what to do about it; safe to show in a terminal."""
+    from spidra_tui.sanitize import line  # the message comes from the server
+
+    message = line(error.message, 300)
+    if isinstance(error, ValidationFailed):
+        problems = [line(problem, 200) for problem in error.errors] or [message]
+        return "The server refused the request:\n" + "\n".join(f"• {p}" for p in problems)
+    if isinstance(error, AuthError):
+        return f"The API key was refused ({message}). Check SPIDRA_API_KEY or the key file."
+    if isinstance(error, PaymentRequired):
+        return f"The account has a payment overdue ({message})."
+    if isinstance(error, NotFound):
+        return f"No such job ({message}). Check the job ID."
+    if isinstance(error, Forbidden):
+        return (
+            f"Not allowed ({message}): the job belongs to another key, "
+            "or the credit limit is reached."
+        )
+    if isinstance(error, RateLimited):
+        wait = f" Try again in {error.retry_after:.0f} s." if error.retry_after else ""
+        return f"Too many requests or pending jobs ({message}).{wait}"
+    if isinstance(error, TransportError):
+        return (
+            f"No answer from the server ({message}). If a submit reached it, the job "
+            "may exist anyway: check before submitting again."
+        )
+    if isinstance(error, ServerError):
+        return f"The server had a problem ({message}). Try again in a moment."
+    if isinstance(error, MalformedResponse):
+        return f"The server's answer could not be read ({message})."
+    return message
+
+
 # -- reading a retry delay ----------------------------------------------------
 
 _MAX_RETRY_AFTER = 3600.0

@@ -15,6 +15,7 @@ from spidra_tui.api.errors import (
     RateLimited,
     SpidraError,
     ValidationFailed,
+    describe,
 )
 from spidra_tui.api.models import Job, Status
 from spidra_tui.clock import Clock, SystemClock
@@ -28,6 +29,7 @@ EXIT_API = 5
 
 FORMATS = ("content", "markdown", "json", "raw")
 
+
 def exit_code_for(exc: SpidraError) -> int:
     """The documented exit code for an API error."""
     if isinstance(exc, NotFound | Forbidden):
@@ -35,20 +37,6 @@ def exit_code_for(exc: SpidraError) -> int:
     if isinstance(exc, AuthError | PaymentRequired):
         return EXIT_AUTH
     return EXIT_API
-
-
-def explain(exc: SpidraError) -> str:
-    """A plain-words line for stderr."""
-    text = sanitize.line(str(exc), 2000)
-    if isinstance(exc, AuthError):
-        return f"Authentication failed: {text}. Check SPIDRA_API_KEY or --api-key-file."
-    if isinstance(exc, NotFound):
-        return f"Job not found: {text}."
-    if isinstance(exc, Forbidden):
-        return f"Forbidden: {text}."
-    if isinstance(exc, ValidationFailed):
-        return f"The request was refused: {text}."
-    return f"Error: {text}."
 
 
 def render(job: Job, fmt: str) -> str:
@@ -143,7 +131,7 @@ async def get(
             wait_for(client, job_id, interval=interval, err=err) if wait else client.get_job(job_id)
         )
     except SpidraError as exc:
-        err.write(explain(exc) + "\n")
+        err.write(describe(exc) + "\n")
         return exit_code_for(exc)
     return print_job(job, fmt, out, err)
 
@@ -163,7 +151,7 @@ async def submit(
     try:
         submitted = await client.submit_scrape(request)
     except SpidraError as exc:
-        err.write(explain(exc) + "\n")
+        err.write(describe(exc) + "\n")
         return EXIT_USAGE if isinstance(exc, ValidationFailed) else exit_code_for(exc)
     for warning in submitted.warnings:
         err.write(f"Schema warning: {sanitize.line(warning, 500)}\n")

@@ -117,7 +117,7 @@ class Track:
             since, base = self.first_active
         else:
             # One reading so far: assume progress grew from nothing since the job
-            # was last seen not running. The guess is checked halfway.
+            # was last seen not running (see CHECK_AT for how it is checked).
             since = self.idle_since if self.idle_since is not None else self.added_at
             base = 0.0
         if now > since and fraction > base:

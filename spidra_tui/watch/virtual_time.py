@@ -9,7 +9,9 @@ clock would see requests arrive at impossible moments and rates.
 sleeper is asleep, no request is *held* (see :meth:`VirtualClock.hold`), and
 the event loop has had a few turns to settle. Then it jumps straight to the
 earliest wake-up. A request therefore takes no virtual time at all, and the
-times a server sees are exactly the times the poller meant to send at.
+times a server sees are exactly the times the poller meant to send at. (So
+requests spaced in time never overlap here: limits on requests in flight are
+tested in real time, against a server that answers slowly.)
 """
 
 from __future__ import annotations

@@ -14,17 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Static, TextArea
 
 from spidra_tui.api.client import ScrapeRequest, Submitted
-from spidra_tui.api.errors import (
-    AuthError,
-    Forbidden,
-    MalformedResponse,
-    PaymentRequired,
-    RateLimited,
-    ServerError,
-    SpidraError,
-    TransportError,
-    ValidationFailed,
-)
+from spidra_tui.api.errors import SpidraError, describe
 from spidra_tui.sanitize import line, web_url
 from spidra_tui.ui.job_row import url_label
 
@@ -53,33 +43,6 @@ def read_urls(text: str) -> tuple[tuple[str, ...], str | None]:
         if web_url(url) is None:
             return (), f"Line {number} is not an http(s) URL: {line(url, 80)}"
     return tuple(urls), None
-
-
-def describe_error(error: SpidraError) -> str:
-    """A failed submit in plain words, with what to do about it."""
-    message = line(error.message, 300)
-    if isinstance(error, ValidationFailed):
-        problems = [line(problem, 200) for problem in error.errors] or [message]
-        return "The server refused the request:\n" + "\n".join(f"• {p}" for p in problems)
-    if isinstance(error, AuthError):
-        return f"The API key was refused ({message}). Check the key and start again."
-    if isinstance(error, PaymentRequired):
-        return f"The account has a payment overdue ({message})."
-    if isinstance(error, Forbidden):
-        return f"Not allowed ({message}). The monthly credit limit may be reached."
-    if isinstance(error, RateLimited):
-        wait = f" Try again in {error.retry_after:.0f} s." if error.retry_after else ""
-        return f"Too many requests or pending jobs ({message}).{wait}"
-    if isinstance(error, TransportError):
-        return (
-            f"No answer from the server ({message}). If the request reached it, the job "
-            "may exist anyway: check before submitting again."
-        )
-    if isinstance(error, ServerError):
-        return f"The server had a problem ({message}). Try again in a moment."
-    if isinstance(error, MalformedResponse):
-        return f"The server's answer could not be read ({message})."
-    return message
 
 
 class NewScrapeDialog(ModalScreen[NewJob | None]):
@@ -164,7 +127,7 @@ class NewScrapeDialog(ModalScreen[NewJob | None]):
         try:
             submitted = await self._submit(request)
         except SpidraError as error:
-            self._show_error(describe_error(error))
+            self._show_error(describe(error))
             return
         finally:
             button.disabled = False
