@@ -166,6 +166,11 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         parser.add_argument("--port", type=int, default=8787)
         parser.add_argument("--time-scale", type=_positive(float), default=1.0, metavar="X")
         parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument(
+            "--hostile",
+            action="store_true",
+            help="also serve a corpus of hostile answers, to test a client against",
+        )
         faults = parser.add_argument_group("faults (rates from 0 to 1)")
         for name, text in (
             ("error-rate", "5xx answers"),

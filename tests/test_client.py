@@ -254,3 +254,14 @@ async def test_the_key_appears_in_no_error_repr_or_log(emulator, caplog) -> None
 def test_emulator_config_is_importable() -> None:
     # The demo needs nothing but the package itself.
     assert EmulatorConfig(catalogue=True).catalogue
+
+
+async def test_an_http_date_retry_after_is_read_on_the_client_clock(emulator, fake_clock) -> None:
+    # The emulator writes the date from the same fake clock; read against the real
+    # time it would be decades in the past and mean "no wait".
+    job_id = emulator.create_job(KEY)
+    emulator.faults = Faults(rate_limited=1.0, retry_after=30, retry_after_forms=("http-date",))
+    async with client_for(emulator, clock=fake_clock, get_retries=0) as client:
+        with pytest.raises(RateLimited) as limited:
+            await client.get_job(job_id)
+    assert 29 <= (limited.value.retry_after or 0) <= 31

@@ -208,7 +208,7 @@ class SpidraClient:
         if body_log.isEnabledFor(logging.DEBUG):
             text = sanitize.clean(raw[:65536].decode("utf-8", "replace"))
             body_log.debug("%s %s body: %s", method, path, text)
-        return _decode(response, raw)
+        return _decode(response, raw, now=self._clock.wall())
 
 
 async def _read_limited(response: httpx.Response) -> bytes:
@@ -233,7 +233,7 @@ def _post_may_retry(exc: SpidraError) -> bool:
     return isinstance(exc, ServerError) and exc.status_code in (502, 503)
 
 
-def _decode(response: httpx.Response, raw: bytes) -> Any:
+def _decode(response: httpx.Response, raw: bytes, *, now: float) -> Any:
     status = response.status_code
     try:
         body: Any = json.loads(raw) if raw.strip() else None
@@ -242,15 +242,20 @@ def _decode(response: httpx.Response, raw: bytes) -> Any:
     if 200 <= status < 300:
         if body is _NOT_JSON:
             kind = response.headers.get("content-type", "unknown type").split(";")[0]
+            if "json" in kind.lower():
+                # Said to be JSON, yet unreadable: cut short, or not UTF-8.
+                raise MalformedResponse(
+                    f"the answer is not valid JSON (cut short or damaged, HTTP {status})"
+                )
             raise MalformedResponse(f"the server answered with {kind}, not JSON (HTTP {status})")
         return body
-    raise _error_for(response, body)
+    raise _error_for(response, body, now=now)
 
 
 _NOT_JSON = object()
 
 
-def _error_for(response: httpx.Response, body: Any) -> SpidraError:
+def _error_for(response: httpx.Response, body: Any, *, now: float) -> SpidraError:
     status = response.status_code
     data = body if isinstance(body, dict) else {}
     message = data.get("message") if isinstance(data.get("message"), str) else None
@@ -269,13 +274,13 @@ def _error_for(response: httpx.Response, body: Any) -> SpidraError:
         listed = [str(e) for e in errors] if isinstance(errors, list) else []
         return ValidationFailed(message or "the request was refused", errors=listed, **kwargs)
     if status == 429:
-        wait = retry_after_seconds(response.headers, data)
+        wait = retry_after_seconds(response.headers, data, now=now)
         return RateLimited(message or "rate limited", retry_after=wait, **kwargs)
     if status >= 500:
         if message is None and body is _NOT_JSON:
             message = (
                 f"server error {status} (the answer was not JSON, perhaps a proxy's error page)"
             )
-        wait = retry_after_seconds(response.headers, data) if status == 503 else None
+        wait = retry_after_seconds(response.headers, data, now=now) if status == 503 else None
         return ServerError(message or f"server error {status}", retry_after=wait, **kwargs)
     return ApiError(message or f"unexpected answer: HTTP {status}", **kwargs)

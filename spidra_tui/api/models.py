@@ -189,6 +189,7 @@ def _kind(value: Any) -> str:
         str: "a string",
         list: "a list",
         dict: "an object",
+        type(None): "null",
     }.get(type(value), type(value).__name__)
 
 
@@ -278,12 +279,13 @@ def parse_job(body: Any) -> Job:
         raise MalformedResponse(f"the answer should be a JSON object, got {_kind(body)}")
     status = body.get("status")
     if not isinstance(status, str) or not status.strip():
-        raise MalformedResponse(
-            "status is missing"
-            if status is None
-            else f"status should be a string, got {_kind(status)}",
-            field="status",
-        )
+        if status is None:
+            problem = "status is missing"
+        elif isinstance(status, str):
+            problem = "status is empty"
+        else:
+            problem = f"status should be a string, got {_kind(status)}"
+        raise MalformedResponse(problem, field="status")
     warnings = tuple(str(w) for w in _opt_list(body, "schema_warnings", "") if w is not None)
     return Job(
         status=status.strip(),

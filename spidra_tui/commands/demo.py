@@ -53,6 +53,8 @@ def serve(args: argparse.Namespace) -> int:
     out.write("Catalogue:\n")
     for job_id, description in emulator.catalogue_ids():
         out.write(f"  {job_id}  {description}\n")
+    if getattr(args, "hostile", False):
+        _plant_hostile(emulator, base_url, out)
     out.write("Press Ctrl-C to stop.\n")
     out.flush()
     stop = threading.Event()
@@ -64,6 +66,23 @@ def serve(args: argparse.Namespace) -> int:
     finally:
         emulator.stop()
     return 0
+
+
+def _plant_hostile(emulator: Any, base_url: str, out: Any) -> None:
+    """Add the hostile corpus (owned by the demo key) and list its job IDs."""
+    from spidra_tui.emulator.hostile import plant_hostile
+
+    planted = plant_hostile(emulator)
+    out.write("Hostile answers (job ID, what it sends, what the app should show):\n")
+    width = max(len(job.job_id) for job in planted)
+    for job in planted:
+        out.write(f"  {job.job_id:<{width}}  {job.case.description} -> {job.case.expect}\n")
+    ids = " ".join(job.job_id for job in planted)
+    # "--" because one ID starts with a dash, as a hostile ID may.
+    out.write(
+        f"Watch them: SPIDRA_API_KEY={emulator.demo_key} spidra-tui --base-url {base_url} "
+        f"--state-dir $(mktemp -d) -- {ids}\n"
+    )
 
 
 @contextlib.contextmanager

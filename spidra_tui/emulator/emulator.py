@@ -132,6 +132,9 @@ class Emulator:
         error: str | None = None,
         final_body: Any = None,
         job_id: str | None = None,
+        final_status: int = 200,
+        content_type: str | None = None,
+        answer_delay: float = 0.0,
     ) -> str:
         """Plant a job with a chosen life and answer; returns its ID.
 
@@ -139,7 +142,9 @@ class Emulator:
         already finished: failed when ``error`` is given, else completed. ``result``
         replaces the generated ``result`` object; ``final_body`` replaces the whole
         terminal answer and may be any JSON value or raw ``bytes`` (served as is, with
-        status 200 and a JSON content type).
+        status ``final_status`` and ``content_type``, JSON unless given).
+        ``answer_delay`` holds back every answer about the job for that many real
+        seconds: an hour is an answer that never comes.
         """
         if script is None:
             outcome = "failed" if error is not None else "completed"
@@ -155,6 +160,9 @@ class Emulator:
             result=result,
             error=error,
             final_body=final_body,
+            final_status=final_status,
+            final_content_type=content_type,
+            answer_delay=answer_delay,
         )
         self._book.add(job)
         return job.job_id

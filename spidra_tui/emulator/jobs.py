@@ -33,6 +33,12 @@ class Job:
     error: str | None = None
     final_body: Any = None
     """The whole terminal answer, as a JSON value or raw bytes, replacing the usual one."""
+    final_status: int = 200
+    """The HTTP status of the terminal answer (a proxy's 502 page, say)."""
+    final_content_type: str | None = None
+    """The content type of the terminal answer; None: JSON."""
+    answer_delay: float = 0.0
+    """Real seconds every answer about this job is held back: a long one never comes."""
 
 
 def _json_bytes(value: Any) -> bytes:

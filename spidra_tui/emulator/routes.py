@@ -19,6 +19,7 @@ from .validation import SubmissionRejected
 from .wire import Reply, Request
 
 PREFIX = "/api"
+JSON = "application/json; charset=utf-8"
 _KEY_PATTERN = re.compile(r"spd_[A-Za-z0-9_\-]{8,}")
 
 
@@ -188,7 +189,10 @@ class ApiRoutes:
             def on_answer() -> None:
                 self._stats.terminal_answered(job_id, self._clock.monotonic())
 
-        return Reply(200, body, on_answer=on_answer)
+        status, content_type = 200, JSON
+        if moment.terminal:
+            status, content_type = job.final_status, job.final_content_type or JSON
+        return Reply(status, body, content_type, delay=job.answer_delay, on_answer=on_answer)
 
 
 def _with_headers(reply: Reply, headers: tuple[tuple[str, str], ...]) -> Reply:
