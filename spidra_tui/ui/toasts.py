@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 Severity = Literal["information", "warning", "error"]
 MAX_SINGLE = 3  # more jobs than this ending at once make one summary toast
+JOB_ENDED_SECONDS = 4.0  # short: in a busy list they come often, and the row says it too
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +97,8 @@ def job_ended(summaries: list[JobSummary]) -> Toast | None:
         words = f"{len(summaries)} jobs ended: {completed} completed"
         if others:
             words += f", {others} failed or gone"
-        return Toast(text(words), "Jobs ended", "warning" if others else "information")
+        severity: Severity = "warning" if others else "information"
+        return Toast(text(words), "Jobs ended", severity, JOB_ENDED_SECONDS)
     parts: list[Content] = []
     worst: Severity = "information"
     for summary in summaries:
@@ -108,10 +110,10 @@ def job_ended(summaries: list[JobSummary]) -> Toast | None:
         if summary.status != Status.COMPLETED:
             worst = "warning"
             if summary.error:
-                entry += f"\n  {line(summary.error, 160)}"
+                entry += f"\n  {line(summary.error, 80)}"
         parts.append(Content(entry))
     title = "Job ended" if len(summaries) == 1 else "Jobs ended"
-    return Toast(Content("\n").join(parts), title, worst)
+    return Toast(Content("\n").join(parts), title, worst, JOB_ENDED_SECONDS)
 
 
 def show(app: App[object], toast: Toast) -> None:
