@@ -176,6 +176,8 @@ KEYS: tuple[KeyCommand, ...] = (
 EXTRA_HELP: tuple[tuple[str, str, str, str], ...] = (
     (MOVING, "[ ]", "Previous or next item", "Page, forEach item or screenshot in the detail"),
     (MOVING, "pgup pgdn", "Scroll a page", ""),
+    (RESULTS, "1-5", "Detail tabs", "Content, Pages, Screenshots, Stats, Raw"),
+    (RESULTS, "t", "JSON tree", "Switch JSON content between text and a collapsible tree"),
     (APP, "ctrl+p", "Command palette", "Every command by name"),
 )
 
