@@ -231,18 +231,26 @@ def _dispatch(command: str | None, args: argparse.Namespace) -> int:
     poll = PollSettings(args.interval, args.max_rate, args.max_in_flight)
     with _connection(args) as (base_url, key, state_dir):
         if command is None:
-            from spidra_tui.ui.launch import launch
+            import gc
 
-            return launch(
-                base_url=base_url,
-                key=key,
-                state_dir=state_dir,
-                poll=poll,
-                job_ids=args.job_ids,
-                demo=args.demo,
-                notify=not args.no_notify,
-                bell=args.bell,
-            )
+            # Importing the TUI makes objects that live for good; collecting among them
+            # finds nothing. launch() turns the collector back on after the first paint.
+            gc.disable()
+            try:
+                from spidra_tui.ui.launch import launch
+
+                return launch(
+                    base_url=base_url,
+                    key=key,
+                    state_dir=state_dir,
+                    poll=poll,
+                    job_ids=args.job_ids,
+                    demo=args.demo,
+                    notify=not args.no_notify,
+                    bell=args.bell,
+                )
+            finally:
+                gc.enable()
         import asyncio
 
         return asyncio.run(_run_api_command(command, args, base_url, key, state_dir, poll))

@@ -57,13 +57,15 @@ async def test_sends_the_key_as_x_api_key_and_a_user_agent(emulator) -> None:
     seen = {}
 
     async with client_for(emulator) as client:
-        original = client._http.send
+        # The request as it goes on the wire: the key is added just before that.
+        transport = client._http._transport
+        original = transport.handle_async_request
 
-        async def spy(request, **kwargs):
+        async def spy(request):
             seen.update(request.headers)
-            return await original(request, **kwargs)
+            return await original(request)
 
-        client._http.send = spy
+        transport.handle_async_request = spy
         job_id = emulator.create_job(KEY)
         await client.get_job(job_id)
     assert seen["x-api-key"] == KEY

@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-import httpx
-
 from spidra_tui import __version__, sanitize
 from spidra_tui.api.errors import (
     ApiError,
@@ -36,6 +34,8 @@ from spidra_tui.api.models import Job, parse_job
 from spidra_tui.clock import Clock, SystemClock
 
 if TYPE_CHECKING:
+    import httpx
+
     from spidra_tui.secret import Secret
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,8 @@ body_log = logging.getLogger("spidra_tui.bodies")
 
 from spidra_tui.config import DEFAULT_BASE_URL  # noqa: F401 - re-exported
 
-DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+TIMEOUT = 30.0  # seconds for an answer
+CONNECT_TIMEOUT = 5.0
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0
 MAX_BODY_BYTES = 64 * 1024 * 1024  # a status answer larger than this is not a status answer
@@ -92,6 +93,28 @@ class Submitted:
     warnings: tuple[str, ...] = field(default=())
 
 
+class _KeyHeader:
+    """Puts the key into a request's ``x-api-key`` header as httpx sends it.
+
+    Until then the key stays inside its :class:`Secret`: a header dict passed down the
+    call stack would sit as plain text in the locals of every httpx frame, which a
+    traceback with locals (Textual's crash screen) prints. httpx takes a callable as
+    ``auth`` and calls it on each request just before sending.
+    """
+
+    __slots__ = ("_key",)
+
+    def __init__(self, key: Secret) -> None:
+        self._key = key
+
+    def __call__(self, request: httpx.Request) -> httpx.Request:
+        request.headers["x-api-key"] = self._key.reveal()
+        return request
+
+    def __repr__(self) -> str:
+        return f"_KeyHeader({self._key!r})"
+
+
 def job_path(job_id: str) -> str:
     """``/scrape/<id>`` with the ID escaped as exactly one path segment."""
     # safe="" escapes "/" too; "." and ".." are escaped by hand since they are
@@ -112,7 +135,7 @@ class SpidraClient:
         *,
         get_retries: int = 3,
         post_retries: int = 2,
-        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        timeout: httpx.Timeout | None = None,
         clock: Clock | None = None,
         rng: random.Random | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -124,16 +147,37 @@ class SpidraClient:
         self.post_retries = post_retries
         self._clock = clock or SystemClock()
         self._rng = rng or random.Random()
-        self._http = httpx.AsyncClient(
-            base_url=self.base_url,
-            timeout=timeout,
-            transport=transport,
-            limits=httpx.Limits(
-                max_connections=max_connections, max_keepalive_connections=max_connections
-            ),
-            headers={"User-Agent": f"spidra-tui/{__version__}", "Accept": "application/json"},
-            follow_redirects=False,
-        )
+        self._timeout = timeout
+        self._transport = transport
+        self._max_connections = max_connections
+        self._client: httpx.AsyncClient | None = None
+        self._closed = False
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        """The shared ``httpx.AsyncClient``, built on first use.
+
+        Importing httpx and setting up TLS take about a tenth of a second: built
+        lazily, they are paid by the first request rather than by the TUI's start.
+        """
+        if self._client is None:
+            import httpx
+
+            if self._closed:
+                raise RuntimeError("the client is closed")
+            self._client = httpx.AsyncClient(
+                base_url=self.base_url,
+                timeout=self._timeout or httpx.Timeout(TIMEOUT, connect=CONNECT_TIMEOUT),
+                transport=self._transport,
+                limits=httpx.Limits(
+                    max_connections=self._max_connections,
+                    max_keepalive_connections=self._max_connections,
+                ),
+                headers={"User-Agent": f"spidra-tui/{__version__}", "Accept": "application/json"},
+                auth=_KeyHeader(self._key) if self._key is not None else None,
+                follow_redirects=False,
+            )
+        return self._client
 
     def __repr__(self) -> str:
         return f"SpidraClient(base_url={self.base_url!r})"
@@ -145,7 +189,9 @@ class SpidraClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        self._closed = True
+        if self._client is not None:
+            await self._client.aclose()
 
     # -- endpoints ------------------------------------------------------
 
@@ -189,16 +235,11 @@ class SpidraClient:
         delay = self._rng.uniform(ceiling / 2, ceiling)
         return max(delay, hinted) if hinted is not None else delay
 
-    def _headers(self) -> dict[str, str]:
-        if self._key is None:
-            return {}
-        return {"x-api-key": self._key.reveal()}
-
     async def _request(self, method: str, path: str, *, json_body: Any = None) -> Any:
+        import httpx  # a dictionary look-up once loaded; the except clauses need it
+
         try:
-            async with self._http.stream(
-                method, path, json=json_body, headers=self._headers()
-            ) as response:
+            async with self._http.stream(method, path, json=json_body) as response:
                 raw = await _read_limited(response)
         except httpx.TimeoutException as exc:
             raise TransportError(f"no answer from {self.base_url} in time ({_kind(exc)})") from None

@@ -46,7 +46,8 @@ class SpidraApp(App[int]):
     stops it on quit. ``client`` is only needed to submit new scrapes.
     ``env``, ``folder``, ``pyperclip_copy`` and ``open_url_hook`` let tests
     and odd set-ups decide how copy, save and open behave; ``clock`` sets the
-    time that ages and countdowns are measured against.
+    time that ages and countdowns are measured against; ``on_first_screen`` is
+    called once the first screen, rows included, has been painted.
     """
 
     CSS_PATH = ["app.tcss", "job_list.tcss", "status_bar.tcss"]
@@ -68,6 +69,7 @@ class SpidraApp(App[int]):
         open_url_hook: BrowserOpen | None = None,
         clock: Clock | None = None,
         demo: bool = False,
+        on_first_screen: Callable[[], object] | None = None,
     ) -> None:
         super().__init__()
         self.store = store
@@ -78,6 +80,7 @@ class SpidraApp(App[int]):
         self.demo = demo
         self.clock: Clock = clock or SystemClock()
         self._watcher_factory = watcher_factory
+        self._on_first_screen = on_first_screen
         self._watcher: WatcherLike | None = None
         self._buffer = UpdateBuffer()
         self._jobs: dict[str, Job] = {}  # parsed answers of the jobs shown lately
@@ -125,8 +128,18 @@ class SpidraApp(App[int]):
         self.main.status_bar.show_notify(self.notify_jobs)
         self.main.job_list.set_jobs(self.store.list())
         self._watcher = self._watcher_factory(self._job_updated, self._poller_changed)
-        await settle(self._watcher.start())
-        self.set_interval(FLUSH_SECONDS, self._flush)
+        # What the first screen can do without waits until its rows are painted:
+        # the detail pane, and polling, whose first request loads the HTTP stack.
+        self.call_after_refresh(self._first_screen_painted, self._watcher)
+
+    async def _first_screen_painted(self, watcher: WatcherLike) -> None:
+        self.main.reveal_detail()
+        if self._on_first_screen is not None:
+            self._on_first_screen()
+        if watcher is not self._watcher:
+            return  # quit before the first paint
+        await settle(watcher.start())
+        self.set_interval(FLUSH_SECONDS, self._flush_updates)
         if self.demo:
             toasts.show(self, toasts.demo_welcome(len(self.main.job_list.job_ids)))
 
@@ -157,7 +170,9 @@ class SpidraApp(App[int]):
         self._poller = status
         self.main.status_bar.show_status(status)
 
-    def _flush(self) -> None:
+    def _flush_updates(self) -> None:
+        # Not `_flush`: Textual's print capture calls `App._flush(stderr=...)`, and a
+        # logging handler or a library flushing stderr would crash the app.
         if not len(self._buffer):
             return
         updates, finished = self._buffer.take()

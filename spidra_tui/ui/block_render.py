@@ -8,48 +8,24 @@ wrapped lines, and if even that fails, to hard-cut lines with no Rich layout at 
 
 from __future__ import annotations
 
-import copy
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
 from rich.cells import cell_len
-from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
-from rich.markdown import Markdown, MarkdownContext, TextElement
+from rich.console import Console, RenderableType
 from rich.segment import Segment
 from rich.text import Text
 from textual.strip import Strip
 
-# Rich builds a parser for every Markdown object (a quarter of a millisecond); one
-# parser, configured as Rich configures its own, serves every block.
-_PARSER = MarkdownIt().enable("strikethrough").enable("table")
-
-
-class HtmlBlock(TextElement):
-    """A raw HTML block, shown as its source text (Rich would drop it)."""
-
-    style_name = "markdown.code"
-
-    def on_text(self, context: MarkdownContext, text: object) -> None:
-        self.text.append(str(text).rstrip("\n"))
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield self.text
-
-
-class BlockMarkdown(Markdown):
-    """Rich's Markdown, showing raw HTML blocks as text."""
-
-    elements = {**Markdown.elements, "html_block": HtmlBlock}
-
-
-_TEMPLATE = BlockMarkdown("", hyperlinks=False)
+if TYPE_CHECKING:
+    from rich.markdown import Markdown
 
 
 def markdown_renderable(source: str) -> Markdown:
     """A Rich Markdown renderable for `source`, parsed with the shared parser."""
-    markdown = copy.copy(_TEMPLATE)
-    markdown.markup = source
-    markdown.parsed = _PARSER.parse(source)
-    return markdown
+    # Imported on first use: the first screen shows no markdown (see block_markdown).
+    from spidra_tui.ui.block_markdown import markdown_renderable as renderable
+
+    return renderable(source)
 
 
 def render_renderable(console: Console, renderable: RenderableType, width: int) -> list[Strip]:

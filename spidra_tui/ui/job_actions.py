@@ -10,14 +10,13 @@ from rich.text import Text
 from spidra_tui.api.client import ScrapeRequest, Submitted
 from spidra_tui.sanitize import line
 from spidra_tui.ui import toasts
-from spidra_tui.ui.dialogs.add_jobs import AddJobsDialog
-from spidra_tui.ui.dialogs.confirm import ConfirmDialog
-from spidra_tui.ui.dialogs.new_scrape import NewJob, NewScrapeDialog
 from spidra_tui.ui.job_ids import ParsedIds
 from spidra_tui.ui.job_row import job_label, short_id
 
+# The dialogs are imported when first opened: the start of the app need not wait for them.
 if TYPE_CHECKING:
     from spidra_tui.ui.app import SpidraApp
+    from spidra_tui.ui.dialogs.new_scrape import NewJob
 
 
 async def settle(result: Any) -> Any:
@@ -37,6 +36,8 @@ class JobActions:
 
     def add_jobs(self) -> None:
         """``a``: the add dialog; good IDs are watched, refused ones explained."""
+        from spidra_tui.ui.dialogs.add_jobs import AddJobsDialog
+
         self._app.push_screen(AddJobsDialog(), self._added)
 
     def _added(self, parsed: ParsedIds | None) -> None:
@@ -62,6 +63,8 @@ class JobActions:
 
     def new_scrape(self) -> None:
         """``n``: the new-scrape dialog; the new job is watched and selected."""
+        from spidra_tui.ui.dialogs.new_scrape import NewScrapeDialog
+
         client = self._app.client
         if client is None:
             words = toasts.text("Submitting needs a connection to the API.")
@@ -87,6 +90,8 @@ class JobActions:
 
     def remove_job(self, job_id: str | None) -> None:
         """``x``: forget the selected job, after a confirmation."""
+        from spidra_tui.ui.dialogs.confirm import ConfirmDialog
+
         if job_id is None:
             return
         summary = self._app.main.job_list.summary(job_id)

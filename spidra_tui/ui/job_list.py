@@ -1,7 +1,8 @@
 """The job list: one row per watched job, newest first, updated in place.
 
-Rows change through ``DataTable.update_cell`` only, so the cursor and the
-scroll position stay where the user left them while other jobs progress. The
+Rows change in place (``JobTable.update_rows``, which draws again only the
+changed cells), so the cursor and the scroll position stay where the user left
+them while other jobs progress. The
 table is rebuilt only when its set of rows or their order changes: a job
 added, the filter edited, the pane resized.
 """
@@ -60,6 +61,7 @@ class JobList(Vertical):
         self._filter = ""
         self._widths = ColumnWidths.for_width(80)
         self._highlighted: str | None = None
+        self._titles: tuple[Text, Text] | None = None  # the border title and subtitle shown
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter: ID, URL, title or message; escape clears", id="filter")
@@ -124,7 +126,7 @@ class JobList(Vertical):
     def set_jobs(self, summaries: Iterable[JobSummary]) -> None:
         """Show exactly these jobs (the store's list, newest first)."""
         self._summaries = {summary.job_id: summary for summary in summaries}
-        self._search = {job_id: job_row.search_text(s) for job_id, s in self._summaries.items()}
+        self._search = {}  # filled as the filter needs it
         self._order = list(self._summaries)
         self._retries = {k: v for k, v in self._retries.items() if k in self._summaries}
         self._rebuild()
@@ -149,7 +151,7 @@ class JobList(Vertical):
             known = job_id in self._summaries
             was_shown = known and self._matches(job_id)
             self._summaries[job_id] = summary
-            self._search[job_id] = job_row.search_text(summary)
+            self._search.pop(job_id, None)
             if not known:
                 added = True
             elif was_shown != self._matches(job_id):
@@ -234,7 +236,12 @@ class JobList(Vertical):
     def _matches(self, job_id: str) -> bool:
         if not self._filter:
             return True
-        haystack = self._search.get(job_id, "")
+        haystack = self._search.get(job_id)
+        if haystack is None:
+            # Built on first use: a start with no filter need not build a thousand.
+            summary = self._summaries.get(job_id)
+            haystack = job_row.search_text(summary) if summary is not None else ""
+            self._search[job_id] = haystack
         return all(word in haystack for word in self._filter.split(" "))
 
     # -- table plumbing --------------------------------------------------
@@ -254,8 +261,7 @@ class JobList(Vertical):
         for key, header, width in zip(COLUMNS, HEADERS, widths.as_tuple(), strict=True):
             title = header if width >= len(header) else header[:width]
             table.add_column(title, width=width, key=key)
-        for job_id in self._shown:
-            table.add_row(*self._cells(job_id, now), key=job_id)
+        table.add_rows_at_once((job_id, self._cells(job_id, now)) for job_id in self._shown)
         if keep in self._shown:
             row = self._shown.index(keep)
             table.move_cursor(row=row, animate=False, scroll=False)
@@ -277,6 +283,7 @@ class JobList(Vertical):
     def _update_rows(self, job_ids: Iterable[str]) -> None:
         table = self.table
         now = self._clock()
+        changes: dict[str, dict[str, Text]] = {}
         for job_id in job_ids:
             if job_id not in self._summaries or not self._matches(job_id):
                 continue
@@ -284,25 +291,31 @@ class JobList(Vertical):
                 old = table.get_row(job_id)
             except RowDoesNotExist:
                 continue
-            for column, cell, before in zip(COLUMNS, self._cells(job_id, now), old, strict=True):
-                if not _same(cell, before):
-                    try:
-                        table.update_cell(job_id, column, cell)
-                    except CellDoesNotExist:
-                        break
+            changed = {
+                column: cell
+                for column, cell, before in zip(COLUMNS, self._cells(job_id, now), old, strict=True)
+                if not _same(cell, before)
+            }
+            if changed:
+                changes[job_id] = changed
+        table.update_rows(changes)
 
     def _refresh_ages(self) -> None:
         table = self.table
         now = self._clock()
+        changes: dict[str, dict[str, Text]] = {}
         for job_id in self._shown:
             summary = self._summaries[job_id]
             if summary.terminal:
                 continue
             cell = job_row.age_text(summary, now)
             try:
-                table.update_cell(job_id, "age", cell)
+                before = table.get_cell(job_id, "age")
             except CellDoesNotExist:
                 continue
+            if not _same(cell, before):
+                changes[job_id] = {"age": cell}
+        table.update_rows(changes)
 
     def _update_title(self) -> None:
         counts = self.counts()
@@ -317,14 +330,16 @@ class JobList(Vertical):
         for status, count in counts.items():
             if status not in job_row.COUNT_ORDER:
                 title.append(f" · {job_row.look_for(status).word} {count}")
-        self.border_title = title
+        subtitle = Text()
         if self._filter:
             shown = line(self._filter, 40)
-            self.border_subtitle = Text(
-                f"filter “{shown}”: {len(self._shown)} of {len(self._summaries)}"
-            )
-        else:
-            self.border_subtitle = ""
+            subtitle = Text(f"filter “{shown}”: {len(self._shown)} of {len(self._summaries)}")
+        # Setting a border title repaints the whole pane (and its scrollbar), even
+        # with the same text: most updates change no count, so skip those.
+        if (title, subtitle) != self._titles:
+            self._titles = (title, subtitle)
+            self.border_title = title
+            self.border_subtitle = subtitle if subtitle else ""
 
     def _announce(self) -> None:
         current = self.selected_id

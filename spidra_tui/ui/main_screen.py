@@ -52,6 +52,10 @@ class MainScreen(Screen[None]):
         self._fit(self.size.width)
         self.job_list.border_title = "Jobs"
         self.detail.border_title = "Detail"
+        # Drawn once the list's first screen is up (reveal_detail): painting the pane
+        # as well would hold the rows back by a tenth of a second. The list's size
+        # does not depend on it, so nothing moves when it appears.
+        self.detail.display = False
         self.job_list.table.focus()
 
     def on_resize(self, event: Resize) -> None:
@@ -64,6 +68,10 @@ class MainScreen(Screen[None]):
             self.remove_class("-zoom")
         # Without the spacing the footer's main keys fit in 80 columns.
         self.query_one(Footer).compact = narrow
+
+    def reveal_detail(self) -> None:
+        """Show the detail pane, hidden until the first screen is painted."""
+        self.detail.display = True
 
     @property
     def job_list(self) -> JobList:

@@ -59,6 +59,7 @@ class StatusBar(Static):
         self._monotonic = monotonic
         self._status: PollerStatus | None = None
         self._notify = True
+        self._shown: Text | None = None
 
     def on_mount(self) -> None:
         self._redraw()
@@ -89,4 +90,8 @@ class StatusBar(Static):
         text.append(f"  ·  {self._server}", style="bold")
         text.append("  ·  ")
         text.append("notify on" if self._notify else "notify off (N)", style="dim")
-        self.update(text)
+        # Redrawn every second and on every status: repaint only on a change, and
+        # without a layout pass (the bar is one line of fixed size).
+        if text != self._shown:
+            self._shown = text
+            self.update(text, layout=False)

@@ -343,7 +343,7 @@ class Poller:
         track.urgent = False
         self._agenda.schedule(track)
         retry = RetryState(reason(error), track.failures, track.retry_at, delay)
-        self._reports.retrying(track.job_id, retry)
+        self._reports.retrying(track.job_id, retry, status=track.status, fraction=track.fraction)
 
     def _drop(self, track: Track) -> None:
         if self._agenda.drop(track):

@@ -64,9 +64,20 @@ class Reports:
         self._emit(job_id, seen, job=job, terminal=terminal)
         return before is None or before.progress() != seen.progress()
 
-    def retrying(self, job_id: str, retry: RetryState) -> None:
-        """Report that the job's last poll failed and when it is tried again."""
-        before = self._seen.get(job_id) or Seen(UNKNOWN)
+    def retrying(
+        self,
+        job_id: str,
+        retry: RetryState,
+        *,
+        status: str = UNKNOWN,
+        fraction: float | None = None,
+    ) -> None:
+        """Report that the job's last poll failed and when it is tried again.
+
+        ``status`` and ``fraction`` are what was known before any answer came
+        (a store's, after a restart), so a failed first poll keeps showing them.
+        """
+        before = self._seen.get(job_id) or Seen(status, fraction)
         self._emit(job_id, replace(before, retry=retry))
 
     def ended(self, job_id: str, status: str, message: str) -> None:

@@ -1,0 +1,336 @@
+"""B2: 1,000 jobs watched at once: key latency, CPU use, and how soon a finished job shows.
+
+Run from the repository root (about 75 s a run):
+
+    .venv/bin/python -m tests.benchmarks.bench_jobs            # 3 runs
+    .venv/bin/python -m tests.benchmarks.bench_jobs --runs 1 --presses 40
+
+Set-up of a run. An emulator in a process of its own (so that its HTTP server neither
+shares the app's interpreter lock nor counts in its CPU time) holds 1,000 jobs on the
+real clock: each waits in the queue ``WAIT`` + 0-4 s, then works for 15-30 s with its
+progress rising on every poll, then completes; so all finish between about 31 and 50 s.
+The app is built as ``launch`` builds it (a state folder on disk, the real client,
+watcher and poller, the garbage collector as ``launch`` sets it) and run headless at
+160x50 with notifications on. Polling runs at
+``--max-rate 50``, ten times the default: with 1,000 running jobs that makes the
+effective interval (the stretched gap between two polls of one job) about 20 s rather
+than 200 s, so every job is seen to finish within a run of about a minute, and it asks
+ten times as much of the list (up to 50 row updates a second) as the default does.
+
+Phases, all in the same run:
+
+1. polling paused (the ``p`` key's pause) right after start: the CPU use of the idle
+   app over 3 s, then key latency with nothing polling (the baseline);
+2. polling resumed: all 1,000 jobs polled; CPU use over 4 s, then key latency;
+3. until every job's end has reached the list.
+
+Key latency: ``j`` (and ``k``) sent as the terminal driver sends keys, the next one
+after 20-80 ms; measured from sending the key to the end of the first screen update
+that repaints the row the cursor moved to (``App._display``, which here also renders
+the update into terminal bytes, as a real terminal would need). CPU use: process time
+over wall time. Finish to row: from the moment the job ended at the server
+(``Emulator.finish_time``) to the screen update after the list got the final status;
+the target is the poller's effective interval at that moment plus 0.5 s.
+
+``run(runs)`` returns the figures as a dict for the suite runner.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+import gc
+import multiprocessing
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual import events
+from textual._compositor import CompositorUpdate
+
+from spidra_tui.api.client import SpidraClient
+from spidra_tui.config import PollSettings
+from spidra_tui.secret import Secret
+from spidra_tui.ui.app import SpidraApp
+from spidra_tui.ui.launch import make_app, pause_collector, server_label
+from spidra_tui.watch.store import JobStore
+
+KEY = "spd_bench_key_0001"
+JOBS = 1000
+MAX_RATE = 50.0
+WAIT = 16.0  # seconds every job waits in the queue at least: the paused phase fits in it
+SIZE = (160, 50)
+NO_PAINT = 2.0  # a key not answered within this counts as this
+TARGET_KEY_P95 = 0.050
+SLACK = 0.5  # the finish-to-row target: effective interval + this
+
+
+def _serve(conn: Any, jobs: int, seed: int) -> None:
+    """In a child process: an emulator with ``jobs`` jobs; answers questions over ``conn``."""
+    from spidra_tui.emulator import Emulator, EmulatorConfig, Script
+
+    emulator = Emulator(EmulatorConfig(seed=seed))
+    base_url = emulator.start()
+    rng = random.Random(seed)
+    stages = ("Loading page", "Collecting items", "Extracting content")
+    ids = [
+        emulator.create_job(
+            KEY,
+            script=Script(
+                waiting=WAIT + rng.uniform(0.0, 4.0), active=rng.uniform(15.0, 30.0), stages=stages
+            ),
+        )
+        for _ in range(jobs)
+    ]
+    conn.send((base_url, ids))
+    while (question := conn.recv()) != "stop":
+        if question == "finish":
+            conn.send({job_id: emulator.finish_time(job_id) for job_id in ids})
+        elif question == "requests":
+            stats = emulator.stats
+            conn.send(sum(1 for r in stats.requests() if r.method == "GET"))
+    emulator.stop()
+
+
+class _Screen:
+    """Watches the app's screen updates: key answers and rows that show a job's end."""
+
+    def __init__(self, app: SpidraApp) -> None:
+        self.app = app
+        self.key_sent: float | None = None
+        self.key_row: int | None = None
+        self.row_drawn = False
+        self.answered = asyncio.Event()
+        self.latency = 0.0
+        self.ended_pending: set[str] = set()
+        self.ended_shown: dict[str, float] = {}
+        table = app.main.job_list.table
+        render_line = table._render_line
+        display = app._display
+
+        def watched_line(y: int, *args: Any) -> Any:
+            if self.key_sent is not None and not self.row_drawn:
+                try:
+                    row_key, _ = table._get_offsets(y)
+                    self.row_drawn = table._row_locations.get(row_key) == self.key_row
+                except LookupError:
+                    pass
+            return render_line(y, *args)
+
+        def watched_display(screen: Any, renderable: Any) -> None:
+            display(screen, renderable)
+            if isinstance(renderable, CompositorUpdate):
+                renderable.render_segments(app.console)  # what a terminal would be sent
+            now = time.monotonic()
+            if self.row_drawn and self.key_sent is not None:
+                self.latency = now - self.key_sent
+                self.key_sent = None
+                self.answered.set()
+            for job_id in self.ended_pending:
+                self.ended_shown.setdefault(job_id, now)
+            self.ended_pending.clear()
+
+        table._render_line = watched_line  # type: ignore[method-assign]
+        app._display = watched_display  # type: ignore[method-assign]
+        job_list = app.main.job_list
+        apply = job_list.apply
+
+        def watched_apply(summaries: Any, *args: Any, **kwargs: Any) -> None:
+            summaries = list(summaries)
+            apply(summaries, *args, **kwargs)
+            self.ended_pending.update(s.job_id for s in summaries if s.terminal)
+
+        job_list.apply = watched_apply  # type: ignore[method-assign]
+
+    async def press(self, key: str) -> float:
+        """Send ``key`` as the driver would; seconds until its row is repainted."""
+        table = self.app.main.job_list.table
+        step = 1 if key == "j" else -1
+        self.key_row = min(max(0, table.cursor_row + step), table.row_count - 1)
+        self.row_drawn = False
+        self.answered.clear()
+        event = events.Key(key, key)
+        event.set_sender(self.app)
+        self.key_sent = time.monotonic()
+        self.app._driver.send_message(event)  # type: ignore[union-attr]
+        try:
+            await asyncio.wait_for(self.answered.wait(), NO_PAINT)
+        except TimeoutError:
+            self.key_sent = None
+            return NO_PAINT
+        return self.latency
+
+
+async def _keys(screen: _Screen, presses: int, rng: random.Random) -> list[float]:
+    """``presses`` keys: runs of j then k, 20-80 ms apart, as a user stepping through jobs."""
+    latencies = []
+    for n in range(presses):
+        key = "j" if (n // 20) % 2 == 0 else "k"
+        latencies.append(await screen.press(key))
+        await asyncio.sleep(rng.uniform(0.02, 0.08))
+    return latencies
+
+
+async def _cpu(seconds: float) -> float:
+    """Share of one core this process used over the next ``seconds``."""
+    wall, cpu = time.monotonic(), time.process_time()
+    await asyncio.sleep(seconds)
+    return (time.process_time() - cpu) / (time.monotonic() - wall)
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+async def _one_run(
+    seed: int, presses: int, ask: Callable[[str], Any], base_url: str, ids: list[str]
+) -> dict[str, Any]:
+    rng = random.Random(seed)
+    thresholds = gc.get_threshold()
+    with tempfile.TemporaryDirectory(prefix="spidra-bench-jobs-") as folder:
+        store = JobStore.open(Path(folder))
+        store.add_many(ids)
+        client = SpidraClient(base_url, Secret(KEY))
+        poll = PollSettings(max_rate=MAX_RATE)
+        gc.collect()  # the previous run's garbage must not be frozen below
+        resume = pause_collector()  # the collector as launch() runs it
+        app = make_app(
+            store=store,
+            client=client,
+            poll=poll,
+            server=server_label(base_url),
+            on_first_screen=resume,
+        )
+        intervals: list[tuple[float, float]] = []
+        try:
+            async with app.run_test(size=SIZE, notifications=True) as pilot:
+                while app._poller is None:  # the poller has started and reported
+                    await pilot.pause(0.01)
+                app.watcher.pause()
+                screen = _Screen(app)
+                await asyncio.sleep(0.5)
+                cpu_idle = await _cpu(3.0)
+                idle = await _keys(screen, presses, rng)
+                app.watcher.resume()
+                resumed, sent_before = time.monotonic(), ask("requests")
+
+                async def sample() -> None:
+                    while True:
+                        intervals.append((time.monotonic(), app.watcher.status.effective_interval))
+                        await asyncio.sleep(0.25)
+
+                sampler = asyncio.create_task(sample())
+                await asyncio.sleep(1.0)
+                cpu_polling = await _cpu(4.0)
+                active = app.watcher.status.active
+                busy = await _keys(screen, presses, rng)
+                rate = (ask("requests") - sent_before) / (time.monotonic() - resumed)
+                deadline = time.monotonic() + 120.0
+                while len(screen.ended_shown) < len(ids) and time.monotonic() < deadline:
+                    await asyncio.sleep(0.5)
+                sampler.cancel()
+                await app.stop_watching()
+        finally:
+            await client.aclose()
+            store.close()
+            gc.unfreeze()
+            gc.set_threshold(*thresholds)
+            gc.enable()
+    finish = ask("finish")
+    delays, excess = [], []
+    for job_id, ended in finish.items():
+        shown = screen.ended_shown.get(job_id, float("inf"))
+        delay = shown - ended
+        bound = _interval_at(intervals, ended) + SLACK
+        delays.append(delay)
+        excess.append(delay - bound)
+    return {
+        "cpu_idle": cpu_idle,
+        "cpu_polling": cpu_polling,
+        "active_while_pressing": active,
+        "idle_p50": statistics.median(idle),
+        "idle_p95": _percentile(idle, 0.95),
+        "busy_p50": statistics.median(busy),
+        "busy_p95": _percentile(busy, 0.95),
+        "busy_max": max(busy),
+        "finish_p50": statistics.median(delays),
+        "finish_p95": _percentile(delays, 0.95),
+        "finish_max": max(delays),
+        "interval": max(value for _, value in intervals),
+        "poll_rate": rate,
+        "worst_excess": max(excess),
+        "late": sum(1 for e in excess if e > 0),
+    }
+
+
+def _interval_at(samples: list[tuple[float, float]], when: float) -> float:
+    """The effective interval the poller reported last before ``when``."""
+    before = [value for at, value in samples if at <= when]
+    return before[-1] if before else samples[0][1]
+
+
+def _ask(conn: Any, question: str) -> Any:
+    conn.send(question)
+    return conn.recv()
+
+
+def run(runs: int = 3, presses: int = 80, seed: int = 7) -> dict[str, Any]:
+    """``runs`` runs; per figure the median over runs (times in seconds)."""
+    context = multiprocessing.get_context("spawn")
+    results = []
+    for number in range(runs):
+        parent, child = context.Pipe()
+        server = context.Process(target=_serve, args=(child, JOBS, seed + number), daemon=True)
+        server.start()
+        try:
+            base_url, ids = parent.recv()
+            ask = functools.partial(_ask, parent)
+            results.append(asyncio.run(_one_run(seed + number, presses, ask, base_url, ids)))
+        finally:
+            parent.send("stop")
+            server.join(10)
+            if server.is_alive():
+                server.kill()
+    figures = {key: statistics.median(r[key] for r in results) for key in results[0]}
+    figures["worst_excess"] = max(r["worst_excess"] for r in results)
+    figures["late"] = sum(r["late"] for r in results)
+    figures["runs"] = runs
+    figures["per_run"] = results
+    return figures
+
+
+def _print(f: dict[str, Any]) -> None:
+    ms = 1000
+    print(f"B2 {JOBS} jobs, --max-rate {MAX_RATE:g}, median of {f['runs']} runs")
+    idle = f"{f['idle_p50'] * ms:5.1f} / {f['idle_p95'] * ms:5.1f} ms"
+    busy = f"{f['busy_p50'] * ms:5.1f} / {f['busy_p95'] * ms:5.1f} ms"
+    print(f"key latency p50 / p95, polling paused:   {idle}")
+    print(
+        f"key latency p50 / p95, {f['active_while_pressing']:.0f} jobs polling: {busy} "
+        f"(ratio {f['busy_p95'] / f['idle_p95']:.2f}, target p95 <= {TARGET_KEY_P95 * ms:.0f} ms)"
+    )
+    print(f"CPU, paused / polling: {f['cpu_idle']:.1%} / {f['cpu_polling']:.1%} of a core")
+    print(
+        f"finish to row p50 / p95 / max: {f['finish_p50']:.1f} / {f['finish_p95']:.1f} / "
+        f"{f['finish_max']:.1f} s (effective interval {f['interval']:.1f} s, "
+        f"{f['poll_rate']:.1f} requests/s while polling; {f['late']} jobs later than "
+        f"interval + {SLACK} s, worst by {f['worst_excess']:+.2f} s)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--presses", type=int, default=80, help="keys per phase")
+    args = parser.parse_args()
+    _print(run(args.runs, args.presses))
+
+
+if __name__ == "__main__":
+    main()
