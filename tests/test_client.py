@@ -15,8 +15,10 @@ from spidra_tui.api.errors import (
     NotFound,
     RateLimited,
     ServerError,
+    SpidraError,
     TransportError,
     ValidationFailed,
+    describe,
 )
 from spidra_tui.clock import FakeClock
 from spidra_tui.emulator import EmulatorConfig, Faults
@@ -267,3 +269,27 @@ async def test_an_http_date_retry_after_is_read_on_the_client_clock(emulator, fa
         with pytest.raises(RateLimited) as limited:
             await client.get_job(job_id)
     assert 29 <= (limited.value.retry_after or 0) <= 31
+
+
+@pytest.mark.parametrize(
+    ("faults", "warned"),
+    [
+        (Faults(server_error=1.0, error_codes=(504,), methods=frozenset({"POST"})), True),
+        (Faults(drop=1.0, methods=frozenset({"POST"})), True),
+        (Faults(server_error=1.0, error_codes=(503,), methods=frozenset({"POST"})), False),
+        (Faults(rate_limited=1.0, methods=frozenset({"POST"})), False),
+    ],
+    ids=["504", "dropped", "503", "429"],
+)
+async def test_a_failed_submit_says_whether_the_job_may_exist(
+    emulator, faults: Faults, warned: bool
+) -> None:
+    emulator.faults = faults
+    async with client_for(emulator, post_retries=0) as client:
+        with pytest.raises(SpidraError) as failed:
+            await client.submit_scrape(ScrapeRequest(urls=("https://maybe.example/",)))
+    created = emulator.stats.jobs_created_for("https://maybe.example/")
+    text = describe(failed.value, after_submit=True)
+    assert ("may have been queued anyway" in text) is warned
+    if created:
+        assert warned  # a job that exists is never reported as surely not created

@@ -4,8 +4,8 @@ emulated minutes, while more jobs are submitted through the same faults.
 The long run (:mod:`fault_support`) happens once per module; each test checks
 one promise against it. Time is virtual and shared with the emulator, which
 runs in a process of its own, so the memory measured is the watching side's.
-A last test checks the in-flight limit under faults in real time, where
-requests can overlap.
+Two short tests follow: the in-flight limit under faults in real time, where
+requests can overlap; and a failed first poll after a restart.
 """
 
 from __future__ import annotations

@@ -47,7 +47,7 @@ from spidra_tui.watch.state import JobSummary, RetryState
 UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 
 FAST = settings(max_examples=60, deadline=None)
-WIDGETS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+WIDGETS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Pieces that attack a terminal or a markup parser, mixed with plain text.
 PIECES = [

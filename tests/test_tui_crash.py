@@ -66,7 +66,7 @@ def _check(db: Path, expected: set[str]) -> dict[str, float | None]:
         return {summary.job_id: summary.last_polled for summary in summaries}
 
 
-def _wait_for_writes(wal: Path, grown: int = 64 * 1024, timeout: float = 15.0) -> None:
+def _wait_for_writes(wal: Path, grown: int = 32 * 1024, timeout: float = 15.0) -> None:
     """Wait until the write-ahead log has grown by ``grown`` bytes: answers are being
     stored, many a second."""
 
@@ -113,7 +113,7 @@ def test_sigkill_during_heavy_updates_leaves_a_sound_database_every_time(
         try:
             tui.wait_for(b"Jobs", timeout=20)
             _wait_for_writes(state / "jobs.db-wal")
-            time.sleep(rng.uniform(0.0, 0.3))
+            time.sleep(rng.uniform(0.0, 0.2))
         finally:
             tui.kill()
         assert tui.process.returncode == -9, f"run {run} ended by itself"

@@ -19,8 +19,10 @@ SIZE = (140, 35)
 
 
 def row_line(rig: UiRig, job_id: str) -> str:
-    """The screen line of ``job_id``'s row ('' when it is not on screen)."""
-    return next((text for text in screen_lines(rig.app) if f" {job_id[:8]} " in text), "")
+    """The job list's screen line of ``job_id``'s row ('' when it is not on screen)."""
+    pane = rig.app.main.job_list.region
+    lines = [text[pane.x : pane.right] for text in screen_lines(rig.app)]
+    return next((text for text in lines if f" {job_id[:8]} " in text), "")
 
 
 async def test_an_updated_row_shows_its_new_cells_and_its_neighbours_stay(

@@ -110,8 +110,33 @@ class ApiError(SpidraError):
     """Any other status the client does not know what to do with."""
 
 
-def describe(error: SpidraError) -> str:
-    """The error in plain words, with what to do about it; safe to show in a terminal."""
+def may_have_created_job(error: SpidraError) -> bool:
+    """Whether a submit that failed this way may still have queued a job.
+
+    Only a refusal (4xx, or 502/503/``QUEUE_UNAVAILABLE``, which say the request
+    was not taken) rules it out; a timeout, a drop, a 500, a 504 or an unreadable
+    answer can come after the job was created.
+    """
+    if error.code == "QUEUE_UNAVAILABLE":
+        return False
+    if isinstance(error, ServerError):
+        return error.status_code not in (502, 503)
+    return isinstance(error, TransportError | MalformedResponse | ApiError)
+
+
+def describe(error: SpidraError, *, after_submit: bool = False) -> str:
+    """The error in plain words, with what to do about it; safe to show in a terminal.
+
+    ``after_submit``: the error answered ``POST /scrape``; when the job may exist
+    anyway, say so, so that nobody submits it twice.
+    """
+    text = _describe(error)
+    if after_submit and may_have_created_job(error):
+        text += " The job may have been queued anyway: check before submitting again."
+    return text
+
+
+def _describe(error: SpidraError) -> str:
     from spidra_tui.sanitize import line  # the message comes from the server
 
     message = line(error.message, 300)
@@ -133,10 +158,7 @@ def describe(error: SpidraError) -> str:
         wait = f" Try again in {error.retry_after:.0f} s." if error.retry_after else ""
         return f"Too many requests or pending jobs ({message}).{wait}"
     if isinstance(error, TransportError):
-        return (
-            f"No answer from the server ({message}). If a submit reached it, the job "
-            "may exist anyway: check before submitting again."
-        )
+        return f"No answer from the server ({message})."
     if isinstance(error, ServerError):
         return f"The server had a problem ({message}). Try again in a moment."
     if isinstance(error, MalformedResponse):

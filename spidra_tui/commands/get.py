@@ -151,7 +151,7 @@ async def submit(
     try:
         submitted = await client.submit_scrape(request)
     except SpidraError as exc:
-        err.write(describe(exc) + "\n")
+        err.write(describe(exc, after_submit=True) + "\n")
         return EXIT_USAGE if isinstance(exc, ValidationFailed) else exit_code_for(exc)
     for warning in submitted.warnings:
         err.write(f"Schema warning: {sanitize.line(warning, 500)}\n")

@@ -28,7 +28,7 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-# The run's helpers live beside the tests (pytest puts that folder on the path).
+# The run's support modules live beside the tests (pytest puts that folder on the path).
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fault_support import FaultPlan, FaultRun, run_under_faults  # noqa: E402

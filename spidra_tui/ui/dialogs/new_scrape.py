@@ -127,7 +127,7 @@ class NewScrapeDialog(ModalScreen[NewJob | None]):
         try:
             submitted = await self._submit(request)
         except SpidraError as error:
-            self._show_error(describe(error))
+            self._show_error(describe(error, after_submit=True))
             return
         finally:
             button.disabled = False
