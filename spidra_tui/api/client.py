@@ -41,8 +41,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 body_log = logging.getLogger("spidra_tui.bodies")
 
-from spidra_tui.config import DEFAULT_BASE_URL  # noqa: F401 - re-exported
-
 TIMEOUT = 30.0  # seconds for an answer
 CONNECT_TIMEOUT = 5.0
 BACKOFF_BASE = 0.5

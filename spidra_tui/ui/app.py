@@ -226,7 +226,9 @@ class SpidraApp(App[int]):
             return
         # Keep only the selected job's answer: a big one should not linger.
         self._jobs = {k: v for k, v in self._jobs.items() if k == message.job_id}
-        self._show_detail(message.job_id)
+        # The cursor's frame first, the detail in the next: redrawing the pane (and the
+        # layout pass its new text asks for) would otherwise hold the moved cursor back.
+        self.call_after_refresh(self._show_selected, message.job_id)
         if self._load_timer is not None:
             self._load_timer.stop()
             self._load_timer = None
@@ -238,6 +240,10 @@ class SpidraApp(App[int]):
     @on(JobList.Opened)
     def _opened(self, message: JobList.Opened) -> None:
         self.main.focus_detail()
+
+    def _show_selected(self, job_id: str) -> None:
+        if self.main.job_list.selected_id == job_id:  # else the cursor has moved on
+            self._show_detail(job_id)
 
     def _show_detail(self, job_id: str) -> None:
         job_list = self.main.job_list

@@ -153,8 +153,10 @@ class JobDetail(Vertical):
             return
         job_id = summary.job_id if summary is not None else ""
         result = job.result if job is not None else None
+        # One line high whatever it says: no layout pass (it would redraw the list's
+        # scrollbar too).
         self.query_one("#detail-header", Static).update(
-            status_line(summary, job, retrying=retry is not None)
+            status_line(summary, job, retrying=retry is not None), layout=False
         )
         self._content.set_job(summary, job, next_poll_in=next_poll_in, retry=retry)
         self._pages.set_pages(job_id, result.pages if result is not None else ())

@@ -148,7 +148,13 @@ class ContentTab(DetailTab):
             text = None
         panel.display = text is not None
         if text is not None:
-            panel.update(text)
+            # A layout pass only when the panel's height changes: the countdown ticks
+            # every second in as many lines, and each pass redraws more than this pane.
+            panel.update(text, layout=False)
+            width = panel.content_size.width
+            height = panel.get_content_height(panel.size, panel.size, width) if width else -1
+            if height != panel.content_size.height:
+                panel.refresh(layout=True)
 
     def _timing(self) -> status.Timing:
         now = self._clock.monotonic()

@@ -62,6 +62,7 @@ class JobList(Vertical):
         self._widths = ColumnWidths.for_width(80)
         self._highlighted: str | None = None
         self._titles: tuple[Text, Text] | None = None  # the border title and subtitle shown
+        self._title_shown: str | None = None  # the border title as this list last set it
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter: ID, URL, title or message; escape clears", id="filter")
@@ -335,11 +336,13 @@ class JobList(Vertical):
             shown = line(self._filter, 40)
             subtitle = Text(f"filter “{shown}”: {len(self._shown)} of {len(self._summaries)}")
         # Setting a border title repaints the whole pane (and its scrollbar), even
-        # with the same text: most updates change no count, so skip those.
-        if (title, subtitle) != self._titles:
+        # with the same text: most updates change no count, so skip those (unless
+        # the title was set from outside meanwhile).
+        if (title, subtitle) != self._titles or self.border_title != self._title_shown:
             self._titles = (title, subtitle)
             self.border_title = title
             self.border_subtitle = subtitle if subtitle else ""
+            self._title_shown = self.border_title
 
     def _announce(self) -> None:
         current = self.selected_id

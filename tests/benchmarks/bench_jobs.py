@@ -1,36 +1,37 @@
 """B2: 1,000 jobs watched at once: key latency, CPU use, and how soon a finished job shows.
 
-Run from the repository root (about 75 s a run):
+Run from the repository root (about 100 s a run):
 
     .venv/bin/python -m tests.benchmarks.bench_jobs            # 3 runs
     .venv/bin/python -m tests.benchmarks.bench_jobs --runs 1 --presses 40
 
-Set-up of a run. An emulator in a process of its own (so that its HTTP server neither
-shares the app's interpreter lock nor counts in its CPU time) holds 1,000 jobs on the
-real clock: each waits in the queue ``WAIT`` + 0-4 s, then works for 15-30 s with its
-progress rising on every poll, then completes; so all finish between about 31 and 50 s.
-The app is built as ``launch`` builds it (a state folder on disk, the real client,
-watcher and poller, the garbage collector as ``launch`` sets it) and run headless at
-160x50 with notifications on. Polling runs at
-``--max-rate 50``, ten times the default: with 1,000 running jobs that makes the
-effective interval (the stretched gap between two polls of one job) about 20 s rather
-than 200 s, so every job is seen to finish within a run of about a minute, and it asks
-ten times as much of the list (up to 50 row updates a second) as the default does.
+An emulator runs in a process of its own, so that its HTTP server neither shares the
+app's interpreter lock nor counts in its CPU time, on the real clock. The app is built
+as ``launch`` builds it (a state folder on disk, the real client, watcher and poller,
+the garbage collector as ``launch`` sets it) and run headless at 160x50 with
+notifications on. Each run has two parts.
 
-Phases, all in the same run:
+A, all 1,000 polling, ``--max-rate 50``: 1,000 jobs wait in the queue 16-20 s, then
+work 15-30 s with their progress rising on every poll. At ten times the default rate
+the list gets up to 50 row updates a second, ten times what the default allows: the
+hard case for keys and CPU. First with polling paused (the ``p`` key's pause): the
+idle app's CPU use over 3 s, then key latency (the baseline); then polling: CPU over
+4 s, then key latency, while all 1,000 are polled.
 
-1. polling paused (the ``p`` key's pause) right after start: the CPU use of the idle
-   app over 3 s, then key latency with nothing polling (the baseline);
-2. polling resumed: all 1,000 jobs polled; CPU use over 4 s, then key latency;
-3. until every job's end has reached the list.
+B, default settings (5 requests a second): the store holds 1,000 jobs of which 900
+ended before and 100 run now (2-6 s queued, then 10-30 s of work). The effective
+interval (the stretched gap between two polls of one job) is then about 22 s, so each
+end can be seen within a minute; 1,000 running jobs at this rate would stretch it to
+220 s. Measured: key latency once more, and for each of the 100 the delay from its end
+at the server (``Emulator.finish_time``) to the screen update after the list got the
+final status; the target is the effective interval the poller reported at that moment
+plus 0.5 s.
 
 Key latency: ``j`` (and ``k``) sent as the terminal driver sends keys, the next one
-after 20-80 ms; measured from sending the key to the end of the first screen update
+20-80 ms later; measured from sending the key to the end of the first screen update
 that repaints the row the cursor moved to (``App._display``, which here also renders
 the update into terminal bytes, as a real terminal would need). CPU use: process time
-over wall time. Finish to row: from the moment the job ended at the server
-(``Emulator.finish_time``) to the screen update after the list got the final status;
-the target is the poller's effective interval at that moment plus 0.5 s.
+over wall time.
 
 ``run(runs)`` returns the figures as a dict for the suite runner.
 """
@@ -39,7 +40,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import functools
 import gc
 import multiprocessing
 import random
@@ -59,19 +59,24 @@ from spidra_tui.secret import Secret
 from spidra_tui.ui.app import SpidraApp
 from spidra_tui.ui.launch import make_app, pause_collector, server_label
 from spidra_tui.watch.store import JobStore
+from tests.benchmarks import stores
 
 KEY = "spd_bench_key_0001"
 JOBS = 1000
-MAX_RATE = 50.0
-WAIT = 16.0  # seconds every job waits in the queue at least: the paused phase fits in it
+MAX_RATE = 50.0  # part A
+WAIT = 16.0  # part A: seconds every job waits in the queue at least; the paused phase fits
+RUNNING = 100  # part B: of JOBS, the jobs still running
 SIZE = (160, 50)
 NO_PAINT = 2.0  # a key not answered within this counts as this
 TARGET_KEY_P95 = 0.050
 SLACK = 0.5  # the finish-to-row target: effective interval + this
 
 
-def _serve(conn: Any, jobs: int, seed: int) -> None:
-    """In a child process: an emulator with ``jobs`` jobs; answers questions over ``conn``."""
+def _serve(conn: Any, jobs: int, seed: int, wait: float, work: tuple[float, float]) -> None:
+    """In a child process: an emulator with ``jobs`` jobs; answers questions over ``conn``.
+
+    Each job waits ``wait`` + 0-4 s in the queue, then works ``work`` (from, to) seconds.
+    """
     from spidra_tui.emulator import Emulator, EmulatorConfig, Script
 
     emulator = Emulator(EmulatorConfig(seed=seed))
@@ -82,7 +87,7 @@ def _serve(conn: Any, jobs: int, seed: int) -> None:
         emulator.create_job(
             KEY,
             script=Script(
-                waiting=WAIT + rng.uniform(0.0, 4.0), active=rng.uniform(15.0, 30.0), stages=stages
+                waiting=wait + rng.uniform(0.0, 4.0), active=rng.uniform(*work), stages=stages
             ),
         )
         for _ in range(jobs)
@@ -109,7 +114,7 @@ class _Screen:
         self.latency = 0.0
         self.ended_pending: set[str] = set()
         self.ended_shown: dict[str, float] = {}
-        table = app.main.job_list.table
+        self.table = table = app.main.job_list.table
         render_line = table._render_line
         display = app._display
 
@@ -149,7 +154,7 @@ class _Screen:
 
     async def press(self, key: str) -> float:
         """Send ``key`` as the driver would; seconds until its row is repainted."""
-        table = self.app.main.job_list.table
+        table = self.table
         step = 1 if key == "j" else -1
         self.key_row = min(max(0, table.cursor_row + step), table.row_count - 1)
         self.row_drawn = False
@@ -188,82 +193,128 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-async def _one_run(
-    seed: int, presses: int, ask: Callable[[str], Any], base_url: str, ids: list[str]
-) -> dict[str, Any]:
-    rng = random.Random(seed)
-    thresholds = gc.get_threshold()
-    with tempfile.TemporaryDirectory(prefix="spidra-bench-jobs-") as folder:
-        store = JobStore.open(Path(folder))
-        store.add_many(ids)
-        client = SpidraClient(base_url, Secret(KEY))
-        poll = PollSettings(max_rate=MAX_RATE)
-        gc.collect()  # the previous run's garbage must not be frozen below
-        resume = pause_collector()  # the collector as launch() runs it
-        app = make_app(
-            store=store,
-            client=client,
-            poll=poll,
-            server=server_label(base_url),
-            on_first_screen=resume,
+class _Server:
+    """An emulator in a child process (see ``_serve``)."""
+
+    def __init__(self, jobs: int, seed: int, wait: float, work: tuple[float, float]) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(
+            target=_serve, args=(child, jobs, seed, wait, work), daemon=True
         )
-        intervals: list[tuple[float, float]] = []
-        try:
-            async with app.run_test(size=SIZE, notifications=True) as pilot:
-                while app._poller is None:  # the poller has started and reported
-                    await pilot.pause(0.01)
-                app.watcher.pause()
-                screen = _Screen(app)
-                await asyncio.sleep(0.5)
-                cpu_idle = await _cpu(3.0)
-                idle = await _keys(screen, presses, rng)
-                app.watcher.resume()
-                resumed, sent_before = time.monotonic(), ask("requests")
+        self._process.start()
+        self.base_url, self.ids = self._conn.recv()
 
-                async def sample() -> None:
-                    while True:
-                        intervals.append((time.monotonic(), app.watcher.status.effective_interval))
-                        await asyncio.sleep(0.25)
+    def ask(self, question: str) -> Any:
+        self._conn.send(question)
+        return self._conn.recv()
 
-                sampler = asyncio.create_task(sample())
-                await asyncio.sleep(1.0)
-                cpu_polling = await _cpu(4.0)
-                active = app.watcher.status.active
-                busy = await _keys(screen, presses, rng)
-                rate = (ask("requests") - sent_before) / (time.monotonic() - resumed)
-                deadline = time.monotonic() + 120.0
-                while len(screen.ended_shown) < len(ids) and time.monotonic() < deadline:
-                    await asyncio.sleep(0.5)
-                sampler.cancel()
-                await app.stop_watching()
-        finally:
-            await client.aclose()
-            store.close()
-            gc.unfreeze()
-            gc.set_threshold(*thresholds)
-            gc.enable()
-    finish = ask("finish")
+    def stop(self) -> None:
+        self._conn.send("stop")
+        self._process.join(10)
+        if self._process.is_alive():
+            self._process.kill()
+
+
+async def _with_app(
+    folder: Path, base_url: str, poll: PollSettings, body: Callable[[SpidraApp], Any]
+) -> Any:
+    """Run ``body(app)`` in the app built as launch() builds it, on the state in ``folder``."""
+    thresholds = gc.get_threshold()
+    store = JobStore.open(folder)
+    client = SpidraClient(base_url, Secret(KEY))
+    gc.collect()  # the previous run's garbage must not be frozen below
+    resume = pause_collector()  # the collector as launch() runs it
+    app = make_app(
+        store=store, client=client, poll=poll, server=server_label(base_url), on_first_screen=resume
+    )
+    try:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            while app._poller is None:  # the poller has started and reported
+                await pilot.pause(0.01)
+            result = await body(app)
+            await app.stop_watching()
+    finally:
+        await client.aclose()
+        store.close()
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
+        gc.enable()
+    return result
+
+
+async def _stress(server: _Server, presses: int, rng: random.Random) -> dict[str, Any]:
+    """Part A: keys and CPU, paused and then with all 1,000 jobs polled at 50 a second."""
+
+    async def body(app: SpidraApp) -> dict[str, Any]:
+        app.watcher.pause()
+        screen = _Screen(app)
+        await asyncio.sleep(0.5)
+        cpu_idle = await _cpu(3.0)
+        idle = await _keys(screen, presses, rng)
+        app.watcher.resume()
+        resumed, sent_before = time.monotonic(), server.ask("requests")
+        await asyncio.sleep(1.0)
+        cpu_polling = await _cpu(4.0)
+        active = app.watcher.status.active
+        busy = await _keys(screen, presses, rng)
+        rate = (server.ask("requests") - sent_before) / (time.monotonic() - resumed)
+        return {
+            "cpu_idle": cpu_idle,
+            "cpu_polling": cpu_polling,
+            "active_while_pressing": active,
+            "idle_p50": statistics.median(idle),
+            "idle_p95": _percentile(idle, 0.95),
+            "busy_p50": statistics.median(busy),
+            "busy_p95": _percentile(busy, 0.95),
+            "poll_rate": rate,
+            "planned_rate": JOBS / app.watcher.status.effective_interval,
+        }
+
+    with tempfile.TemporaryDirectory(prefix="spidra-bench-jobs-") as folder:
+        with JobStore.open(Path(folder)) as store:
+            store.add_many(server.ids)
+        return await _with_app(Path(folder), server.base_url, PollSettings(max_rate=MAX_RATE), body)
+
+
+async def _default(server: _Server, presses: int, rng: random.Random) -> dict[str, Any]:
+    """Part B: default settings, 100 of 1,000 jobs running; keys, and ends to rows."""
+    intervals: list[tuple[float, float]] = []
+
+    async def body(app: SpidraApp) -> dict[str, Any]:
+        screen = _Screen(app)
+
+        async def sample() -> None:
+            while True:
+                intervals.append((time.monotonic(), app.watcher.status.effective_interval))
+                await asyncio.sleep(0.25)
+
+        sampler = asyncio.create_task(sample())
+        await asyncio.sleep(1.0)
+        keys = await _keys(screen, presses, rng)
+        deadline = time.monotonic() + 150.0
+        while len(screen.ended_shown) < RUNNING and time.monotonic() < deadline:
+            await asyncio.sleep(0.5)
+        sampler.cancel()
+        return {"keys": keys, "shown": dict(screen.ended_shown)}
+
+    with tempfile.TemporaryDirectory(prefix="spidra-bench-jobs-") as folder:
+        stores.fill(Path(folder), JOBS - RUNNING, answer_bytes=2_000, failed_share=0.05)
+        with JobStore.open(Path(folder)) as store:
+            store.add_many(server.ids)  # the newest: the top rows
+        seen = await _with_app(Path(folder), server.base_url, PollSettings(), body)
     delays, excess = [], []
-    for job_id, ended in finish.items():
-        shown = screen.ended_shown.get(job_id, float("inf"))
-        delay = shown - ended
-        bound = _interval_at(intervals, ended) + SLACK
+    for job_id, ended in server.ask("finish").items():
+        delay = seen["shown"].get(job_id, float("inf")) - ended
         delays.append(delay)
-        excess.append(delay - bound)
+        excess.append(delay - (_interval_at(intervals, ended) + SLACK))
     return {
-        "cpu_idle": cpu_idle,
-        "cpu_polling": cpu_polling,
-        "active_while_pressing": active,
-        "idle_p50": statistics.median(idle),
-        "idle_p95": _percentile(idle, 0.95),
-        "busy_p50": statistics.median(busy),
-        "busy_p95": _percentile(busy, 0.95),
-        "busy_max": max(busy),
+        "default_p50": statistics.median(seen["keys"]),
+        "default_p95": _percentile(seen["keys"], 0.95),
         "finish_p50": statistics.median(delays),
         "finish_p95": _percentile(delays, 0.95),
         "finish_max": max(delays),
         "interval": max(value for _, value in intervals),
-        "poll_rate": rate,
         "worst_excess": max(excess),
         "late": sum(1 for e in excess if e > 0),
     }
@@ -275,28 +326,22 @@ def _interval_at(samples: list[tuple[float, float]], when: float) -> float:
     return before[-1] if before else samples[0][1]
 
 
-def _ask(conn: Any, question: str) -> Any:
-    conn.send(question)
-    return conn.recv()
-
-
 def run(runs: int = 3, presses: int = 80, seed: int = 7) -> dict[str, Any]:
-    """``runs`` runs; per figure the median over runs (times in seconds)."""
-    context = multiprocessing.get_context("spawn")
+    """``runs`` runs of both parts; per figure the median over runs (times in seconds)."""
     results = []
     for number in range(runs):
-        parent, child = context.Pipe()
-        server = context.Process(target=_serve, args=(child, JOBS, seed + number), daemon=True)
-        server.start()
-        try:
-            base_url, ids = parent.recv()
-            ask = functools.partial(_ask, parent)
-            results.append(asyncio.run(_one_run(seed + number, presses, ask, base_url, ids)))
-        finally:
-            parent.send("stop")
-            server.join(10)
-            if server.is_alive():
-                server.kill()
+        rng = random.Random(seed + number)
+        figures: dict[str, Any] = {}
+        for part, jobs, wait, work in (
+            (_stress, JOBS, WAIT, (15.0, 30.0)),
+            (_default, RUNNING, 2.0, (10.0, 30.0)),
+        ):
+            server = _Server(jobs, seed + number, wait, work)
+            try:
+                figures.update(asyncio.run(part(server, presses, rng)))
+            finally:
+                server.stop()
+        results.append(figures)
     figures = {key: statistics.median(r[key] for r in results) for key in results[0]}
     figures["worst_excess"] = max(r["worst_excess"] for r in results)
     figures["late"] = sum(r["late"] for r in results)
@@ -307,20 +352,22 @@ def run(runs: int = 3, presses: int = 80, seed: int = 7) -> dict[str, Any]:
 
 def _print(f: dict[str, Any]) -> None:
     ms = 1000
-    print(f"B2 {JOBS} jobs, --max-rate {MAX_RATE:g}, median of {f['runs']} runs")
+    print(f"B2 {JOBS} jobs, median of {f['runs']} runs")
     idle = f"{f['idle_p50'] * ms:5.1f} / {f['idle_p95'] * ms:5.1f} ms"
     busy = f"{f['busy_p50'] * ms:5.1f} / {f['busy_p95'] * ms:5.1f} ms"
-    print(f"key latency p50 / p95, polling paused:   {idle}")
+    calm = f"{f['default_p50'] * ms:5.1f} / {f['default_p95'] * ms:5.1f} ms"
+    print(f"A key latency p50 / p95, polling paused:        {idle}")
     print(
-        f"key latency p50 / p95, {f['active_while_pressing']:.0f} jobs polling: {busy} "
+        f"A key latency p50 / p95, {f['active_while_pressing']:.0f} polled, {MAX_RATE:g}/s: {busy} "
         f"(ratio {f['busy_p95'] / f['idle_p95']:.2f}, target p95 <= {TARGET_KEY_P95 * ms:.0f} ms)"
     )
-    print(f"CPU, paused / polling: {f['cpu_idle']:.1%} / {f['cpu_polling']:.1%} of a core")
+    print(f"A CPU, paused / polling: {f['cpu_idle']:.1%} / {f['cpu_polling']:.1%} of a core")
+    print(f"A requests/s sent: {f['poll_rate']:.1f} (planned {f['planned_rate']:.1f})")
+    print(f"B key latency p50 / p95, {RUNNING} of {JOBS} at 5/s:  {calm}")
     print(
-        f"finish to row p50 / p95 / max: {f['finish_p50']:.1f} / {f['finish_p95']:.1f} / "
-        f"{f['finish_max']:.1f} s (effective interval {f['interval']:.1f} s, "
-        f"{f['poll_rate']:.1f} requests/s while polling; {f['late']} jobs later than "
-        f"interval + {SLACK} s, worst by {f['worst_excess']:+.2f} s)"
+        f"B end to row p50 / p95 / max: {f['finish_p50']:.1f} / {f['finish_p95']:.1f} / "
+        f"{f['finish_max']:.1f} s (effective interval {f['interval']:.1f} s; {f['late']} jobs "
+        f"later than interval + {SLACK} s, worst by {f['worst_excess']:+.2f} s)"
     )
 
 

@@ -92,11 +92,12 @@ def b2(runs: int, quick: bool) -> list[Row]:
     from tests.benchmarks import bench_jobs
 
     f = bench_jobs.run(runs, presses=40 if quick else 80)
-    jobs = f"{f['active_while_pressing']:.0f} jobs polling"
+    stress = f"{f['active_while_pressing']:.0f} jobs polled at 50/s"
+    calm = f"{bench_jobs.RUNNING} of {bench_jobs.JOBS} polled at 5/s"
     bound = f"{f['interval']:.0f} s + {bench_jobs.SLACK} s"
     return [
         (
-            f"B2 key to repaint p95, {jobs}",
+            f"B2 key to repaint p95, {stress}",
             _s(f["busy_p95"]),
             f"{_s(f['idle_p95'])} (paused)",
             _ratio(f["busy_p95"], f["idle_p95"]),
@@ -104,7 +105,7 @@ def b2(runs: int, quick: bool) -> list[Row]:
             _holds(f["busy_p95"] <= bench_jobs.TARGET_KEY_P95),
         ),
         (
-            f"B2 key to repaint p50, {jobs}",
+            f"B2 key to repaint p50, {stress}",
             _s(f["busy_p50"]),
             f"{_s(f['idle_p50'])} (paused)",
             _ratio(f["busy_p50"], f["idle_p50"]),
@@ -112,28 +113,36 @@ def b2(runs: int, quick: bool) -> list[Row]:
             "—",
         ),
         (
-            f"B2 CPU of the app, {jobs} (share of a core)",
-            f"{f['cpu_polling']:.1%}",
+            f"B2 key to repaint p95, {calm}",
+            _s(f["default_p95"]),
+            f"{_s(f['idle_p95'])} (paused)",
+            _ratio(f["default_p95"], f["idle_p95"]),
+            "≤ 50 ms",
+            _holds(f["default_p95"] <= bench_jobs.TARGET_KEY_P95),
+        ),
+        (
+            f"B2 CPU of the app, {stress}",
+            f"{f['cpu_polling']:.0%} of a core",
             f"{f['cpu_idle']:.1%} (paused)",
             _ratio(f["cpu_polling"], f["cpu_idle"]),
             "—",
             "—",
         ),
         (
-            "B2 finish at server to row, p95 (max)",
+            f"B2 requests sent a second, {stress}",
+            f"{f['poll_rate']:.1f}",
+            f"{f['planned_rate']:.1f} (planned)",
+            _ratio(f["poll_rate"], f["planned_rate"]),
+            "—",
+            "—",
+        ),
+        (
+            f"B2 job's end to its row, p95 (max), {calm}",
             f"{f['finish_p95']:.1f} s ({f['finish_max']:.1f} s)",
             f"{f['interval']:.1f} s (effective interval)",
             _ratio(f["finish_max"], f["interval"]),
-            f"≤ {bound} each",
+            f"≤ {bound}, every job",
             _holds(f["late"] == 0) + (f" ({f['late']} late)" if f["late"] else ""),
-        ),
-        (
-            "B2 requests a second achieved (--max-rate 50)",
-            f"{f['poll_rate']:.1f}",
-            f"{1000 / f['interval']:.1f} (planned)",
-            _ratio(f["poll_rate"], 1000 / f["interval"]),
-            "—",
-            "—",
         ),
     ]
 
