@@ -151,13 +151,19 @@ class SpidraClient:
         self._client: httpx.AsyncClient | None = None
         self._closed = False
 
+    def prepare(self) -> None:
+        """Build the HTTP client now, before the first request (``async with`` does).
+
+        Importing httpx and setting up TLS take about a tenth of a second, so the
+        client is built when first needed, not when the TUI starts. A poller should
+        prepare it before polling: else the first request leaves that much after the
+        time the poller noted, closer to the next one than it spaced them.
+        """
+        self._http  # noqa: B018 - built on access
+
     @property
     def _http(self) -> httpx.AsyncClient:
-        """The shared ``httpx.AsyncClient``, built on first use.
-
-        Importing httpx and setting up TLS take about a tenth of a second: built
-        lazily, they are paid by the first request rather than by the TUI's start.
-        """
+        """The shared ``httpx.AsyncClient``, built on first use (see :meth:`prepare`)."""
         if self._client is None:
             import httpx
 
@@ -181,6 +187,7 @@ class SpidraClient:
         return f"SpidraClient(base_url={self.base_url!r})"
 
     async def __aenter__(self) -> SpidraClient:
+        self.prepare()
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

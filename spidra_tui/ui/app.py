@@ -138,6 +138,8 @@ class SpidraApp(App[int]):
             self._on_first_screen()
         if watcher is not self._watcher:
             return  # quit before the first paint
+        if self.client is not None:
+            self.client.prepare()  # before the poller notes its first send (see prepare)
         await settle(watcher.start())
         self.set_interval(FLUSH_SECONDS, self._flush_updates)
         if self.demo:
@@ -336,7 +338,10 @@ class SpidraApp(App[int]):
         self.job_actions.remove_job(self.main.job_list.selected_id)
 
     async def action_refresh(self) -> None:
-        await self.job_actions.refresh()
+        await self.job_actions.refresh(self.main.job_list.selected_id)
+
+    async def action_refresh_all(self) -> None:
+        await self.job_actions.refresh_all()
 
     async def action_toggle_pause(self) -> None:
         await self.job_actions.toggle_pause()

@@ -178,9 +178,7 @@ def verdict(outcomes: list[Outcome], args: argparse.Namespace) -> list[str]:
             f"({o.requests / sdk_outcome.requests:.0%}): {'fewer' if fewer else 'NOT fewer'}"
         )
         allowance = args.jobs / args.rate
-        later = {
-            job_id: delay - sdk_outcome.delays[job_id] for job_id, delay in o.delays.items()
-        }
+        later = {job_id: delay - sdk_outcome.delays[job_id] for job_id, delay in o.delays.items()}
         late = [job_id for job_id, extra in later.items() if extra > allowance]
         lines.append(
             f"{o.name}: each completion seen at most {max(later.values()):.1f} s after the "
