@@ -22,7 +22,7 @@ from spidra_tui.api.models import Job, parse_job
 from spidra_tui.clock import FakeClock
 from spidra_tui.watch import schema
 from spidra_tui.watch.state import FORBIDDEN, NOT_FOUND, UNKNOWN, JobUpdate
-from spidra_tui.watch.store import JobStore, StoreError
+from spidra_tui.watch.store import URLS_KEPT, JobStore, StoreError
 
 WRITER = Path(__file__).with_name("store_writer.py")
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,6 +53,11 @@ def answer_update(job_id: str, body: dict, *, polled_at: float = 100.0) -> JobUp
         polled_at=polled_at,
         terminal=job.is_terminal,
     )
+
+
+def page_answer(content: str, url: str = "https://example.com/a") -> dict:
+    page = {"url": url, "markdownContent": content, "success": True}
+    return {"status": "completed", "result": {"content": content, "data": [page]}}
 
 
 def traced(store: JobStore) -> list[str]:
@@ -363,28 +368,63 @@ def test_the_next_schema_version_is_one_more_function(
     db = tmp_path / "jobs.db"
     with JobStore(db) as old:
         old.add("a")
+    current = schema.SCHEMA_VERSION
 
     def broken(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE jobs ADD COLUMN pinned INTEGER")
         raise sqlite3.OperationalError("disk I/O error")
 
     monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, broken])
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", current + 1)
     with pytest.raises(StoreError):
         JobStore(db)
-    with sqlite3.connect(db) as raw:  # all or nothing: still a whole version 1
-        assert raw.execute("PRAGMA user_version").fetchone()[0] == 1
+    with sqlite3.connect(db) as raw:  # all or nothing: still the whole current version
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == current
         assert "pinned" not in {r[1] for r in raw.execute("PRAGMA table_info(jobs)")}
     raw.close()
 
-    def v2(conn: sqlite3.Connection) -> None:
+    def next_version(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE jobs ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0")
 
-    monkeypatch.setattr(schema, "MIGRATIONS", [schema.MIGRATIONS[0], v2])
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS[:current], next_version])
     with JobStore(db) as upgraded:
         assert upgraded.ids() == {"a"}
         assert upgraded._conn.execute("SELECT pinned FROM jobs").fetchone() == (0,)
-        assert upgraded._conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert upgraded._conn.execute("PRAGMA user_version").fetchone()[0] == current + 1
+
+
+def test_a_version_1_database_gains_page_urls_and_keeps_its_jobs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "jobs.db"
+    with monkeypatch.context() as m:  # written as the first release wrote it
+        m.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:1])
+        m.setattr(schema, "SCHEMA_VERSION", 1)
+        with JobStore(db) as old:
+            old.add("a", label="example.com/a")
+            old._conn.execute("UPDATE jobs SET status = 'active', fraction = 0.5")
+        with sqlite3.connect(db) as raw:
+            assert "urls" not in {r[1] for r in raw.execute("PRAGMA table_info(jobs)")}
+        raw.close()
+    with JobStore(db) as store:
+        (summary,) = store.list()
+        assert (summary.label, summary.status, summary.fraction) == ("example.com/a", "active", 0.5)
+        assert summary.urls is None  # not known until the next answer
+        store.record(answer_update("a", page_answer("# A again")))
+        assert store.get("a").urls == "https://example.com/a"
+
+
+def test_the_summary_keeps_a_bounded_list_of_page_urls(tmp_path: Path) -> None:
+    with JobStore(tmp_path / "jobs.db") as store:
+        store.add("many")
+        pages = [{"url": f"https://example.com/item/{n}", "success": True} for n in range(500)]
+        body = {"status": "completed", "result": {"content": "x", "data": pages}}
+        store.record(answer_update("many", body))
+        urls = store.get("many").urls.split("\n")
+        assert urls[:2] == ["https://example.com/item/0", "https://example.com/item/1"]
+        assert len(urls) == URLS_KEPT
+        store.record(JobUpdate("many", UNKNOWN))  # a failed poll keeps them
+        assert len(store.get("many").urls.split("\n")) == URLS_KEPT
 
 
 # -- sharing and crashing ---------------------------------------------------------

@@ -80,3 +80,5 @@ def test_the_filter_matches_id_url_title_and_message_case_blind() -> None:
     )
     for word in ("3f2b8c1e", "books", "all products", "loading page"):
         assert word in text
+    pages = job_row.search_text(summary(urls="https://a.example/x\nhttps://b.example/Deep/Y"))
+    assert "b.example/deep/y" in pages

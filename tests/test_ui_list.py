@@ -102,6 +102,20 @@ async def test_filter_by_text_and_escape_clears_it(tmp_path: Path) -> None:
         assert job_list.selected_id == "job-05"  # the cursor stays on the job
 
 
+async def test_filter_finds_a_job_added_by_id_by_a_page_url_of_its_answer(
+    tmp_path: Path,
+) -> None:
+    rig = UiRig(tmp_path, IDS)
+    async with rig.app.run_test(size=(140, 35)) as pilot:
+        await pilot.pause()
+        url = "https://deep.example/catalogue/item-42"
+        rig.w.answer("job-07", completed_body("x", url=url, title="Untitled"))
+        await pilot.pause(0.3)
+        await pilot.press("slash", *"catalogue/item-42")
+        await pilot.pause()
+        assert rig.app.main.job_list.shown_ids == ["job-07"]
+
+
 async def test_add_watches_good_ids_and_explains_the_bad_ones(tmp_path: Path) -> None:
     rig = UiRig(tmp_path, IDS[:2])
     async with rig.app.run_test(size=(140, 35)) as pilot:

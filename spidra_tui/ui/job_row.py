@@ -165,5 +165,12 @@ def row_cells(
 
 def search_text(summary: JobSummary) -> str:
     """Everything the filter matches against, lower case."""
-    fields = (summary.job_id, summary.label, summary.title, summary.message, summary.error)
+    fields = (
+        summary.job_id,
+        summary.label,
+        summary.title,
+        summary.message,
+        summary.error,
+        summary.urls,
+    )
     return " ".join(line(value) for value in fields if value).casefold()

@@ -70,7 +70,13 @@ def _v1(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1]
+def _v2(conn: sqlite3.Connection) -> None:
+    # The page URLs of the last answer, one a line, for the filter: a job added by
+    # its ID has no label, and its URLs are known only once it has an answer.
+    conn.execute("ALTER TABLE jobs ADD COLUMN urls TEXT")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

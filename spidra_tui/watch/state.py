@@ -70,6 +70,7 @@ class JobSummary:
     terminal: bool = False
     content_kind: str | None = None  # "markdown", "json", "empty" once completed
     answer_size: int = 0  # bytes of the stored last answer
+    urls: str | None = None  # the last answer's page URLs, one a line (a bounded few)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from spidra_tui.api.models import Job
 from spidra_tui.clock import Clock, SystemClock
 from spidra_tui.watch.schema import DB_NAME, StoreError, connect, prepare_folder, translate
 from spidra_tui.watch.state import UNKNOWN, JobSummary, JobUpdate, is_watch_terminal
@@ -33,6 +34,10 @@ COMPRESS_ABOVE = 4096  # bytes; smaller answers are not worth a zlib round trip
 # Level 1: a third of the time of the default level for about 20% more bytes on
 # page text; the write happens on the poller's thread, disk is cheaper than latency.
 COMPRESS_LEVEL = 1
+# The page URLs kept in the summary for the filter: enough to find a job by any of
+# the URLs of an ordinary answer, bounded so a forEach answer cannot bloat the list.
+URLS_KEPT = 50
+URLS_CHARS = 4000
 
 # SQLite stores UTF-8 and refuses lone surrogates, which a JSON body may carry
 # (``"\ud800"``); such characters become U+FFFD in the summary columns.
@@ -40,7 +45,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 _SUMMARY_COLUMNS = (
     "job_id, added_at, label, title, status, fraction, message, error,"
-    " last_polled, finished_at, terminal, content_kind, answer_size"
+    " last_polled, finished_at, terminal, content_kind, answer_size, urls"
 )
 
 _RECORD_SQL = """
@@ -56,7 +61,8 @@ UPDATE jobs SET
     title        = coalesce(:title, title),
     last_polled  = coalesce(:polled_at, last_polled),
     content_kind = coalesce(:content_kind, content_kind),
-    answer_size  = CASE WHEN :fresh THEN :answer_size ELSE answer_size END
+    answer_size  = CASE WHEN :fresh THEN :answer_size ELSE answer_size END,
+    urls         = coalesce(:urls, urls)
 WHERE job_id = :job_id
 """
 
@@ -241,6 +247,7 @@ class JobStore:
             "polled_at": update.polled_at,
             "content_kind": kind,
             "answer_size": answer[2] if answer else 0,
+            "urls": _urls(job),
         }
         return params, answer
 
@@ -320,7 +327,15 @@ def _apply(conn: sqlite3.Connection, params: dict[str, Any], answer: _Answer | N
 
 def _summary(row: tuple[Any, ...]) -> JobSummary:
     # Positional: this runs once per row of list(), a thousand times a refresh.
-    return JobSummary(*row[:10], bool(row[10]), row[11], row[12] or 0)
+    return JobSummary(*row[:10], bool(row[10]), row[11], row[12] or 0, row[13])
+
+
+def _urls(job: Job | None) -> str | None:
+    """The answer's page URLs, one a line, the first ``URLS_KEPT`` of them (None if none)."""
+    if job is None or job.result is None or not job.result.pages:
+        return None
+    urls = [page.url for page in job.result.pages[:URLS_KEPT] if page.url]
+    return _clean("\n".join(urls)[:URLS_CHARS]) or None
 
 
 def _clean(value: str | None) -> str | None:
