@@ -48,13 +48,33 @@ async def test_the_header_explains_a_rate_limit_and_a_refused_key(tmp_path: Path
         assert "API key refused" in text and "press p" in text and "Invalid API key" in text
 
 
-async def test_r_polls_every_running_job_now(tmp_path: Path) -> None:
+async def test_r_polls_the_selected_job_and_shift_r_every_running_job(tmp_path: Path) -> None:
     rig = UiRig(tmp_path, IDS)
     async with rig.app.run_test(size=(140, 35)) as pilot:
         await pilot.pause()
+        selected = rig.app.main.job_list.selected_id
+        assert selected in IDS
         await pilot.press("r")
         await pilot.pause()
-        assert ("refresh", None) in rig.w.calls
+        assert rig.w.calls[-1] == ("refresh", selected)
+        assert "Polling job" in rig.toasts()
+        await pilot.press("R")
+        await pilot.pause()
+        assert rig.w.calls[-1] == ("refresh", None)
+
+
+async def test_r_on_an_ended_job_sends_nothing_and_says_why(tmp_path: Path) -> None:
+    rig = UiRig(tmp_path, IDS)
+    async with rig.app.run_test(size=(140, 35)) as pilot:
+        await pilot.pause()
+        selected = rig.app.main.job_list.selected_id
+        rig.w.answer(selected, completed_body("# Done"))
+        await pilot.pause(0.3)
+        before = list(rig.w.calls)
+        await pilot.press("r")
+        await pilot.pause()
+        assert rig.w.calls == before
+        assert "has ended" in rig.toasts()
 
 
 async def test_help_lists_every_key_and_escape_closes_it(tmp_path: Path) -> None:

@@ -118,8 +118,21 @@ class JobActions:
 
     # -- polling ---------------------------------------------------------
 
-    async def refresh(self) -> None:
-        """``r``: poll every running job now."""
+    async def refresh(self, job_id: str | None) -> None:
+        """``r``: poll the selected job now, unless it has ended (its answer is final)."""
+        if job_id is None:
+            return
+        summary = self._app.main.job_list.summary(job_id)
+        if summary is not None and summary.terminal:
+            words = f"Job {short_id(job_id)} has ended: its answer is final"
+            toasts.show(self._app, toasts.Toast(toasts.text(words), timeout=2))
+            return
+        await settle(self._app.watcher.refresh(job_id))
+        words = f"Polling job {short_id(job_id)} now"
+        toasts.show(self._app, toasts.Toast(toasts.text(words), timeout=2))
+
+    async def refresh_all(self) -> None:
+        """``R``: poll every running job now, as fast as the rate allows."""
         await settle(self._app.watcher.refresh())
         toasts.show(
             self._app, toasts.Toast(toasts.text("Polling every running job now"), timeout=2)

@@ -89,7 +89,8 @@ KEYS: tuple[KeyCommand, ...] = (
         footer=True,
         footer_title="New",
     ),
-    KeyCommand("r", "refresh", "Refresh now", "Poll every running job now", JOBS, "r"),
+    KeyCommand("r", "refresh", "Refresh the job", "Poll the selected job now", JOBS, "r"),
+    KeyCommand("R", "refresh_all", "Refresh every job", "Poll every running job now", JOBS, "R"),
     KeyCommand(
         "p",
         "toggle_pause",
