@@ -67,12 +67,19 @@ def answer(
 
 
 def page(
-    url: str, title: str | None = None, markdown: str | None = None, *, success: bool = True,
+    url: str,
+    title: str | None = None,
+    markdown: str | None = None,
+    *,
+    success: bool = True,
     screenshot: str | None = None,
 ) -> dict[str, Any]:
     """One entry of ``result.data[]``."""
     return {
-        "url": url, "title": title, "markdownContent": markdown, "success": success,
+        "url": url,
+        "title": title,
+        "markdownContent": markdown,
+        "success": success,
         "screenshotUrl": screenshot,
     }
 

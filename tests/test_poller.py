@@ -156,9 +156,10 @@ async def test_401_stops_everything_after_one_request_and_resume_restarts(
     emulator = make_emulator(EmulatorConfig(keys=frozenset({GOOD_KEY})))
     ids = submit(emulator, GOOD_KEY, 20)
     recorder = Recorder()
-    async with client_for(emulator, "spd_wrong_key_000") as bad, client_for(
-        emulator, GOOD_KEY, vclock
-    ) as good:
+    async with (
+        client_for(emulator, "spd_wrong_key_000") as bad,
+        client_for(emulator, GOOD_KEY, vclock) as good,
+    ):
         poller = Poller(bad, on_update=recorder.update, on_status=recorder.status, clock=vclock)
         for job_id in ids:
             poller.add(job_id)
@@ -192,9 +193,7 @@ async def test_a_bad_key_costs_one_401_even_with_requests_overlapping(
     ids = submit(emulator, GOOD_KEY, 10)
     recorder = Recorder()
     async with client_for(emulator, "spd_wrong_key_000") as bad:
-        poller = Poller(
-            bad, on_update=recorder.update, on_status=recorder.status, max_rate=20.0
-        )
+        poller = Poller(bad, on_update=recorder.update, on_status=recorder.status, max_rate=20.0)
         for job_id in ids:
             poller.add(job_id)
         await poller.start()

@@ -232,7 +232,9 @@ async def test_screenshots_are_listed_selectable_and_refused_when_not_web(
         assert "page 1" in screen_text(app)
         target = app.detail.copy_target()
         assert target is not None and target.text.splitlines() == [
-            "https://cdn.example/full.png", "file:///etc/passwd", "https://cdn.example/a.png"
+            "https://cdn.example/full.png",
+            "file:///etc/passwd",
+            "https://cdn.example/a.png",
         ]
 
 
@@ -254,8 +256,11 @@ async def test_ai_extraction_failed_and_empty_and_schema_warnings_are_noticed(
     body = {
         "status": "completed",
         "schema_warnings": ["property 'price' has no type"],
-        "result": {"content": "# Raw page\n\ntext", "ai_extraction_failed": True,
-                   "extraction_empty": True},
+        "result": {
+            "content": "# Raw page\n\ntext",
+            "ai_extraction_failed": True,
+            "extraction_empty": True,
+        },
     }
     from spidra_tui.api.models import parse_job
 
@@ -277,9 +282,11 @@ async def test_ai_extraction_failed_and_empty_and_schema_warnings_are_noticed(
 
 @pytest.mark.parametrize("size", SIZES)
 async def test_failed_job_shows_the_whole_error(clock: FakeClock, size: tuple[int, int]) -> None:
-    error = "Failed to scrape https://example.com — net::ERR_NAME_NOT_RESOLVED\n" + "\n".join(
-        f"  at step {n}: detail {n}" for n in range(1, 80)
-    ) + "\nTHE LAST LINE"
+    error = (
+        "Failed to scrape https://example.com — net::ERR_NAME_NOT_RESOLVED\n"
+        + "\n".join(f"  at step {n}: detail {n}" for n in range(1, 80))
+        + "\nTHE LAST LINE"
+    )
     job = answer(status="failed", error=error, with_result=False)
     app = DetailApp(clock)
     async with app.run_test(size=size) as pilot:
@@ -302,7 +309,8 @@ async def test_running_job_shows_progress_and_counts_down(
     clock: FakeClock, size: tuple[int, int]
 ) -> None:
     job = answer(
-        status="active", progress={"message": "Processing content with AI...", "progress": 0.4},
+        status="active",
+        progress={"message": "Processing content with AI...", "progress": 0.4},
         with_result=False,
     )
     app = DetailApp(clock)
@@ -321,8 +329,9 @@ async def test_running_job_shows_progress_and_counts_down(
         assert "Next poll in 1 s" in screen_text(app)
         assert "Elapsed 2 min 2 s since added" in screen_text(app)
 
-        retry = RetryState("server busy (HTTP 503)", attempt=2, retry_at=clock.monotonic() + 5,
-                           delay=5)
+        retry = RetryState(
+            "server busy (HTTP 503)", attempt=2, retry_at=clock.monotonic() + 5, delay=5
+        )
         app.detail.show(running, job, retry=retry)
         await settle(pilot)
         assert "Retrying in 5 s: server busy (HTTP 503) (attempt 2)" in screen_text(app)
@@ -383,16 +392,30 @@ async def test_raw_tab_is_the_last_answer_as_json(clock: FakeClock, size: tuple[
 
 @pytest.mark.parametrize("size", SIZES)
 async def test_stats_tab_shows_figures_and_times(clock: FakeClock, size: tuple[int, int]) -> None:
-    stats = {"durationMs": 5420, "captchaSolvedCount": 2, "inputTokens": 1234,
-             "outputTokens": 89, "totalTokens": 1323}
+    stats = {
+        "durationMs": 5420,
+        "captchaSolvedCount": 2,
+        "inputTokens": 1234,
+        "outputTokens": 89,
+        "totalTokens": 1323,
+    }
     app = DetailApp(clock)
     async with app.run_test(size=size) as pilot:
         app.detail.show(summary(clock), answer("x", stats=stats))
         app.detail.show_tab("stats")
         await settle(pilot)
         text = screen_text(app)
-        for expected in ("Duration", "5.4 s", "CAPTCHAs solved", "1,234", "89", "1,323",
-                         "(2 min ago)", "(10 s ago)", "Watched for"):
+        for expected in (
+            "Duration",
+            "5.4 s",
+            "CAPTCHAs solved",
+            "1,234",
+            "89",
+            "1,323",
+            "(2 min ago)",
+            "(10 s ago)",
+            "Watched for",
+        ):
             assert expected in text
         target = app.detail.copy_target()
         assert target is not None and "Tokens total      1,323" in target.text
@@ -404,8 +427,13 @@ async def test_number_keys_and_arrows_switch_tabs(clock: FakeClock) -> None:
         app.detail.show(summary(clock), answer(MARKDOWN, pages=[page("https://a", "A", "a")]))
         await settle(pilot)
         app.query_one("#content-doc", DocumentView).focus()
-        for key, tab in (("2", "pages"), ("3", "screenshots"), ("4", "stats"), ("5", "raw"),
-                         ("1", "content")):
+        for key, tab in (
+            ("2", "pages"),
+            ("3", "screenshots"),
+            ("4", "stats"),
+            ("5", "raw"),
+            ("1", "content"),
+        ):
             await pilot.press(key)
             await settle(pilot, 1)
             assert app.detail.active_tab == tab

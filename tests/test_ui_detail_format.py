@@ -47,8 +47,15 @@ def test_duration(seconds: float | None, shown: str) -> None:
 
 @pytest.mark.parametrize(
     ("seconds", "shown"),
-    [(0.2, "just now"), (-3, "just now"), (12, "12 s ago"), (190, "3 min ago"),
-     (7300, "2 h ago"), (200_000, "2 d ago"), (None, fmt.EMPTY)],
+    [
+        (0.2, "just now"),
+        (-3, "just now"),
+        (12, "12 s ago"),
+        (190, "3 min ago"),
+        (7300, "2 h ago"),
+        (200_000, "2 d ago"),
+        (None, fmt.EMPTY),
+    ],
 )
 def test_age(seconds: float | None, shown: str) -> None:
     assert fmt.age(seconds) == shown
@@ -56,8 +63,14 @@ def test_age(seconds: float | None, shown: str) -> None:
 
 @pytest.mark.parametrize(
     ("n", "shown"),
-    [(0, "0 B"), (512, "512 B"), (12_595, "12.3 KB"), (245_760, "240 KB"),
-     (1_572_864, "1.5 MB"), (None, fmt.EMPTY)],
+    [
+        (0, "0 B"),
+        (512, "512 B"),
+        (12_595, "12.3 KB"),
+        (245_760, "240 KB"),
+        (1_572_864, "1.5 MB"),
+        (None, fmt.EMPTY),
+    ],
 )
 def test_size(n: int | None, shown: str) -> None:
     assert fmt.size(n) == shown
@@ -82,8 +95,10 @@ def test_local_time_today_and_other_day() -> None:
     assert fmt.when(now - 180, now=now) == "15:01:05 (3 min ago)"
 
 
-@given(st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True)),
-       st.integers(min_value=1, max_value=200))
+@given(
+    st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True)),
+    st.integers(min_value=1, max_value=200),
+)
 def test_progress_bar_always_fits(fraction: float | None, width: int) -> None:
     bar = fmt.progress_bar(fraction, width, with_percent=False)
     assert bar.cell_len == width
@@ -162,16 +177,18 @@ def test_json_text_keeps_the_document_whole_around_8_bit_introducers() -> None:
 
 
 def test_screenshots_of_names_pages_and_refuses_other_schemes() -> None:
-    result = parse_job({
-        "status": "completed",
-        "result": {
-            "screenshots": ["https://s/a.png", "javascript:alert(1)"],
-            "data": [
-                {"url": "https://p/1", "screenshotUrl": "https://s/a.png"},
-                {"url": "https://p/2", "screenshotUrl": "https://s/b.png"},
-            ],
-        },
-    }).result
+    result = parse_job(
+        {
+            "status": "completed",
+            "result": {
+                "screenshots": ["https://s/a.png", "javascript:alert(1)"],
+                "data": [
+                    {"url": "https://p/1", "screenshotUrl": "https://s/a.png"},
+                    {"url": "https://p/2", "screenshotUrl": "https://s/b.png"},
+                ],
+            },
+        }
+    ).result
     shots = screenshots_of(result)
     assert [(s.url, s.pages, s.listed, s.safe) for s in shots] == [
         ("https://s/a.png", (1,), True, True),

@@ -41,10 +41,19 @@ def hostile_body() -> dict[str, object]:
             "content": f"# Title {HOSTILE}\n\nBody {HOSTILE}\n\n[link](javascript:alert(1))\n",
             "ai_extraction_failed": True,
             "data": [
-                page(f"https://x.example/{CLICK}", HOSTILE, f"## Item 1 {HOSTILE}\n\n{HOSTILE}",
-                     screenshot=f"https://s.example/{CLOSE}.png"),
-                page(f"javascript:{OSC_TITLE}", HOSTILE, None, success=False,
-                     screenshot=f"file:///{OSC_TITLE}{NUL}"),
+                page(
+                    f"https://x.example/{CLICK}",
+                    HOSTILE,
+                    f"## Item 1 {HOSTILE}\n\n{HOSTILE}",
+                    screenshot=f"https://s.example/{CLOSE}.png",
+                ),
+                page(
+                    f"javascript:{OSC_TITLE}",
+                    HOSTILE,
+                    None,
+                    success=False,
+                    screenshot=f"file:///{OSC_TITLE}{NUL}",
+                ),
             ],
             "screenshots": [f"https://s.example/{CLICK}{SURROGATE}.png"],
             "stats": {"durationMs": "4200", "inputTokens": "NaN"},
@@ -122,8 +131,9 @@ async def test_hostile_status_error_and_retry_texts(size: tuple[int, int]) -> No
     clock = FakeClock()
     app = DetailApp(clock)
     async with app.run_test(size=size) as pilot:
-        running = answer(status=HOSTILE, progress={"message": HOSTILE, "progress": 0.5},
-                         with_result=False)
+        running = answer(
+            status=HOSTILE, progress={"message": HOSTILE, "progress": 0.5}, with_result=False
+        )
         retry = RetryState(HOSTILE, attempt=3, retry_at=clock.monotonic() + 4, delay=4)
         app.detail.show(summary(clock, HOSTILE, message=HOSTILE), running, retry=retry)
         await settle(pilot)

@@ -82,7 +82,9 @@ async def test_one_line_per_change_and_exit_0_when_all_completed(
     for job_id in ids:
         mine = [row for row in rows if row[0] == job_id]
         assert mine[0][1] == "waiting" and mine[-1][1:] == (
-            "completed", "100", "Scrape completed successfully"
+            "completed",
+            "100",
+            "Scrape completed successfully",
         )
         assert len(mine) == emulator.stats.gets_for(job_id)  # every poll here showed a change
     assert store.active_ids() == set()

@@ -52,6 +52,7 @@ def tab_titles(counts: dict[str, int], width: int) -> tuple[str, ...]:
     A tab bar wider than the pane hides its last tabs, and Raw would be unreachable by
     mouse; each tab takes its label plus two cells of padding.
     """
+
     def fits(titles: list[str]) -> bool:
         return sum(len(title) + 2 for title in titles) <= width
 

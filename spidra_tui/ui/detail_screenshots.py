@@ -38,9 +38,7 @@ def screenshots_of(result: Result | None) -> list[Screenshot]:
     shots = []
     for raw in result.all_screenshots:
         pages = tuple(
-            number
-            for number, page in enumerate(result.pages, 1)
-            if page.screenshot_url == raw
+            number for number, page in enumerate(result.pages, 1) if page.screenshot_url == raw
         )
         url = line(raw)
         shots.append(Screenshot(url, pages, raw in listed, web_url(url) is not None))
@@ -98,9 +96,7 @@ class ScreenshotsTab(DetailTab):
         options = self.query_one("#shot-list", OptionList)
         if self._drawn is None or self._drawn[0] != key[0] or self._drawn[1] is not key[1]:
             self._drawn = key
-            options.set_options(
-                Option(_prompt(n, shot)) for n, shot in enumerate(self._shots, 1)
-            )
+            options.set_options(Option(_prompt(n, shot)) for n, shot in enumerate(self._shots, 1))
             options.highlighted = self._index
         options.display = bool(self._shots)
         self._draw_info()
@@ -119,9 +115,7 @@ class ScreenshotsTab(DetailTab):
         if shot.safe:
             text.append("\no opens it in a browser · y copies the URL", style="dim")
         else:
-            text.append(
-                "\nRefused: only http and https screenshots are opened.", style="bold red"
-            )
+            text.append("\nRefused: only http and https screenshots are opened.", style="bold red")
         info.update(text)
 
     @on(OptionList.OptionHighlighted, "#shot-list")
