@@ -2,7 +2,7 @@
 
 Run from the repository root:
 
-    .venv/bin/python -m tests.benchmarks.run             # 3 runs of each; about half an hour
+    .venv/bin/python -m tests.benchmarks.run             # 3 runs of each; about 20 minutes
     .venv/bin/python -m tests.benchmarks.run --runs 5
     .venv/bin/python -m tests.benchmarks.run --quick     # 1 run, no stock-Markdown baseline
     .venv/bin/python -m tests.benchmarks.run --only B2 --only B4
