@@ -129,6 +129,14 @@ def b2(runs: int, quick: bool) -> list[Row]:
             "—",
         ),
         (
+            f"B2 CPU of the app, {calm}",
+            f"{f['cpu_default']:.0%} of a core",
+            f"{f['cpu_idle']:.1%} (paused)",
+            _ratio(f["cpu_default"], f["cpu_idle"]),
+            "—",
+            "—",
+        ),
+        (
             f"B2 requests sent a second, {stress}",
             f"{f['poll_rate']:.1f}",
             f"{f['planned_rate']:.1f} (planned)",
