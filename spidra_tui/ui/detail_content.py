@@ -247,7 +247,7 @@ class ContentTab(DetailTab):
 
     @property
     def content_kind(self) -> str | None:
-        """ "markdown", "json" or "empty" once there is a result, else None."""
+        """The result's kind ("markdown", "json" or "empty"); None before there is one."""
         result = self._job.result if self._job is not None else None
         return result.content_kind if result is not None else None
 
