@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 from poller_support import Recorder, client_for, gets, submit
 
-from spidra_tui.api.client import SpidraClient
+from spidra_tui.api.client import ScrapeRequest, SpidraClient
 from spidra_tui.clock import FakeClock, SystemClock
 from spidra_tui.emulator import Emulator, EmulatorConfig, Faults, Script
 from spidra_tui.watch.poller import Poller
@@ -371,3 +371,29 @@ async def test_stop_cancels_requests_in_flight_and_leaves_nothing_running(
     await vclock.aclose()
     assert asyncio.all_tasks() == {asyncio.current_task()}
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+async def test_a_submit_beside_the_polls_takes_a_slot_within_the_rate(
+    emulator: Emulator,
+    make_poller: Callable[..., tuple[Poller, Recorder]],
+    client: SpidraClient,
+    vclock: VirtualClock,
+) -> None:
+    ids = [long_job(emulator) for _ in range(60)]  # enough to keep every send slot busy
+    poller, _ = make_poller(interval=3.0, max_in_flight=4, max_rate=5.0)
+    for job_id in ids:
+        poller.add(job_id)
+    await poller.start()
+    try:
+        await vclock.sleep(5.0)
+        for n in range(4):
+            await poller.take_slot()
+            with vclock.hold():  # the POST takes no virtual time, as the poller's GETs
+                await client.submit_scrape(ScrapeRequest(urls=(f"https://example.com/{n}",)))
+            await vclock.sleep(1.3)
+        await vclock.sleep(3.0)
+    finally:
+        await poller.stop()
+    stats = emulator.stats
+    assert sum(1 for r in stats.requests() if r.method == "POST") == 4
+    assert stats.max_requests_in_window(1.0) <= 5  # the POSTs counted with the GETs

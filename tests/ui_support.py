@@ -47,6 +47,9 @@ class ScriptedWatcher:
         self.calls.append(("remove", ids))
         self.store.remove(ids)
 
+    async def take_slot(self) -> None:
+        self.calls.append(("take_slot",))
+
     def refresh(self, id: str | None = None) -> None:
         self.calls.append(("refresh", id))
 

@@ -72,6 +72,7 @@ class JobActions:
             return
 
         async def submit(request: ScrapeRequest) -> Submitted:
+            await settle(self._app.watcher.take_slot())  # the key's rate covers submits too
             return await client.submit_scrape(request)
 
         self._app.push_screen(NewScrapeDialog(submit), self._submitted)

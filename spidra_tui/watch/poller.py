@@ -148,6 +148,18 @@ class Poller:
                 self._agenda.schedule(track)
         self._wake.set()
 
+    async def take_slot(self) -> None:
+        """Wait for a send slot and take it, for a request made beside the polls.
+
+        Rate limits belong to the key: a submit counts against the same R as the
+        polls, so it waits its turn (at most one spacing) and the next poll waits
+        one spacing after it.
+        """
+        while (wait := self._spacer.next_at() - self._clock.monotonic()) > 0:
+            await self._clock.sleep(wait)
+        self._spacer.sent(self._clock.monotonic())
+        self._wake.set()
+
     @property
     def job_ids(self) -> frozenset[str]:
         """The jobs still being polled."""

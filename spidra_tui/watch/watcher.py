@@ -108,6 +108,10 @@ class Watcher:
         """Poll one job, or all, as soon as the limits allow."""
         self.poller.refresh(job_id)
 
+    async def take_slot(self) -> None:
+        """Wait for a send slot within the poll rate, for a request such as a submit."""
+        await self.poller.take_slot()
+
     def pause(self) -> None:
         """Stop polling until :meth:`resume`."""
         self.poller.pause()
