@@ -14,11 +14,12 @@ import threading
 import time
 from pathlib import Path
 
+import answers
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from spidra_tui.api.models import Job, parse_job
+from spidra_tui.api.models import Job
 from spidra_tui.clock import FakeClock
 from spidra_tui.watch import schema
 from spidra_tui.watch.state import FORBIDDEN, NOT_FOUND, UNKNOWN, JobUpdate
@@ -41,18 +42,7 @@ def store(tmp_path: Path, clock: FakeClock):
 
 
 def answer_update(job_id: str, body: dict, *, polled_at: float = 100.0) -> JobUpdate:
-    job = parse_job(body)
-    return JobUpdate(
-        job_id,
-        job.status,
-        fraction=job.progress.fraction if job.progress else None,
-        message=job.progress.message if job.progress else None,
-        error=job.error,
-        title=job.title,
-        job=job,
-        polled_at=polled_at,
-        terminal=job.is_terminal,
-    )
+    return answers.answer_update(job_id, body, polled_at=polled_at)
 
 
 def page_answer(content: str, url: str = "https://example.com/a") -> dict:

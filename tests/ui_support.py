@@ -6,7 +6,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from spidra_tui.api.models import parse_job
+from answers import answer_update
+
 from spidra_tui.clock import FakeClock
 from spidra_tui.ui.app import SpidraApp
 from spidra_tui.ui.watching import StatusCallback, UpdateCallback
@@ -72,21 +73,7 @@ class ScriptedWatcher:
 
     def answer(self, job_id: str, body: dict[str, Any]) -> None:
         """Report a full answer for ``job_id``."""
-        job = parse_job(body)
-        progress = job.progress
-        self.report(
-            JobUpdate(
-                job_id=job_id,
-                status=job.status,
-                fraction=progress.fraction if progress else None,
-                message=progress.message if progress else None,
-                error=job.error,
-                title=job.title,
-                job=job,
-                polled_at=NOW,
-                terminal=job.is_terminal,
-            )
-        )
+        self.report(answer_update(job_id, body, polled_at=NOW))
 
 
 def completed_body(

@@ -12,10 +12,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from spidra_tui.api.models import parse_job
 from spidra_tui.emulator.content import foreach_markdown
 from spidra_tui.watch.state import JobUpdate
 from spidra_tui.watch.store import JobStore
+from tests.answers import answer_update
 
 BATCH = 50  # jobs a transaction, as a burst of updates would be written
 
@@ -63,22 +63,6 @@ def _active_body(rng: random.Random) -> dict[str, Any]:
     return {"status": "active", "progress": {"message": "Loading page", "progress": fraction}}
 
 
-def _update(job: str, body: dict[str, Any], when: float) -> JobUpdate:
-    parsed = parse_job(body)
-    progress = parsed.progress
-    return JobUpdate(
-        job_id=job,
-        status=parsed.status,
-        fraction=progress.fraction if progress else None,
-        message=progress.message if progress else None,
-        error=parsed.error,
-        title=parsed.title,
-        job=parsed,
-        polled_at=when,
-        terminal=parsed.is_terminal,
-    )
-
-
 def fill(
     state_dir: Path,
     jobs: int,
@@ -107,11 +91,11 @@ def fill(
                 body = _failed_body(index)
             else:
                 body = completed_body(index, answer_bytes)
-            updates.append(_update(job, body, now - index))
+            updates.append(answer_update(job, body, polled_at=now - index))
             if len(updates) == BATCH:
                 store.record_many(updates)
                 updates = []
         for job in active_ids or []:
-            updates.append(_update(job, _active_body(rng), now))
+            updates.append(answer_update(job, _active_body(rng), polled_at=now))
         store.record_many(updates)
     return everything
