@@ -86,12 +86,13 @@ def make_app(
             max_rate=poll.max_rate,
             on_update=on_update,
             on_status=on_status,
+            submitter=client,
+            prepare=client.prepare,
         )
 
     return SpidraApp(
         store=store,
         watcher_factory=watcher,
-        client=client,
         server=server or server_label(client.base_url),
         **options,
     )

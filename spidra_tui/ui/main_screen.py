@@ -56,7 +56,7 @@ class MainScreen(Screen[None]):
         # as well would hold the rows back by a tenth of a second. The list's size
         # does not depend on it, so nothing moves when it appears.
         self.detail.display = False
-        self.job_list.table.focus()
+        self.job_list.focus_rows()
 
     def on_resize(self, event: Resize) -> None:
         self._fit(event.size.width)
@@ -111,7 +111,7 @@ class MainScreen(Screen[None]):
     def focus_list(self) -> None:
         """Back to the job list (and out of the zoomed detail)."""
         self.remove_class("-zoom")
-        self.job_list.table.focus()
+        self.job_list.focus_rows()
 
     def switch_pane(self) -> None:
         """From the list to the detail and back."""
