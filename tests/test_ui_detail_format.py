@@ -204,3 +204,13 @@ def test_tab_titles_shrink_to_fit_the_pane() -> None:
     assert tab_titles(counts, 52) == ("1 Content", "2 Pages", "3 Screenshots", "4 Stats", "5 Raw")
     assert tab_titles(counts, 40)[2] == "3 Shots"
     assert tab_titles({}, 120)[1] == "2 Pages"
+
+
+def test_a_fraction_reads_the_same_in_the_list_the_detail_and_watch() -> None:
+    from spidra_tui.commands.watch import percent as watch_percent
+    from spidra_tui.ui.jobs.job_row import progress_text
+
+    summary = JobSummary(job_id="j", status="active", fraction=0.996, added_at=0.0)
+    in_list = progress_text(summary).plain.split()[-1]
+    in_detail = fmt.progress_bar(0.996).plain.split()[-1]
+    assert in_list == in_detail == watch_percent(0.996).strip() == fmt.percent(0.996) == "99%"

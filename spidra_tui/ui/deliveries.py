@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from spidra_tui import deliver
+from spidra_tui import format as fmt
 from spidra_tui.sanitize import clean, line
 from spidra_tui.ui import toasts
 from spidra_tui.ui.detail.deliverable import Deliverable
@@ -146,7 +147,7 @@ class Deliveries:
 
         def done(path: Path | None) -> None:
             if path is not None:
-                message = f"Saved {deliver.human_size(size)} to {line(str(path), 200)}"
+                message = f"Saved {fmt.size(size)} to {line(str(path), 200)}"
                 toasts.show(self._app, toasts.Toast(toasts.text(message), "Saved"))
 
         dialog = SaveDialog(
