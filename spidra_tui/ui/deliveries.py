@@ -6,7 +6,6 @@ Everything that may block (pyperclip starting ``xclip``, a browser starting,
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Mapping
 from functools import partial
@@ -15,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from spidra_tui import deliver
 from spidra_tui import format as fmt
-from spidra_tui.sanitize import clean, line
+from spidra_tui.sanitize import clean, json_text, line
 from spidra_tui.ui import toasts
 from spidra_tui.ui.detail.deliverable import Deliverable
 from spidra_tui.ui.dialogs.save import SaveDialog
@@ -135,7 +134,7 @@ class Deliveries:
         if answer is None:
             self._app.call_from_thread(self._nothing, "No answer stored for this job yet.")
             return
-        text = clean(json.dumps(answer, indent=2, ensure_ascii=False)) + "\n"
+        text = json_text(answer) + "\n"
         target = Deliverable(text, "whole answer", deliver.default_name(job_id, "answer"))
         self._app.call_from_thread(self._ask_and_save, target)
 
