@@ -203,9 +203,7 @@ class SpidraApp(App[int]):
     def _announce_ended(self, ended: list[JobSummary]) -> None:
         if not ended or not self.notify_jobs:
             return
-        toast = toasts.job_ended(ended)
-        if toast is not None:
-            toasts.show(self, toast)
+        self.main.ended_banner.announce(ended)
         if self.ring_bell:
             self.bell()
 

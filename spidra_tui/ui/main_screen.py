@@ -18,6 +18,7 @@ from spidra_tui.clock import Clock, SystemClock
 from spidra_tui.ui import keymap
 from spidra_tui.ui.detail.pane import TABS, JobDetail
 from spidra_tui.ui.detail.tab import DetailTab
+from spidra_tui.ui.ended_banner import EndedBanner
 from spidra_tui.ui.jobs.job_list import JobList
 from spidra_tui.ui.status_bar import StatusBar
 
@@ -46,6 +47,7 @@ class MainScreen(Screen[None]):
         with Container(id="panes"):
             yield JobList(clock=self._clock.wall, id="job-list")
             yield JobDetail(clock=self._clock, id="detail")
+        yield EndedBanner(id="ended-banner")
         yield Footer(show_command_palette=True)
 
     def on_mount(self) -> None:
@@ -72,6 +74,10 @@ class MainScreen(Screen[None]):
     def reveal_detail(self) -> None:
         """Show the detail pane, hidden until the first screen is painted."""
         self.detail.display = True
+
+    @property
+    def ended_banner(self) -> EndedBanner:
+        return self.query_one(EndedBanner)
 
     @property
     def job_list(self) -> JobList:
