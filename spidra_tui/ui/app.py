@@ -396,7 +396,7 @@ class SpidraApp(App[int]):
     def action_toggle_notify(self) -> None:
         self.notify_jobs = not self.notify_jobs
         self.main.status_bar.show_notify(self.notify_jobs)
-        words = "on: a toast when a job ends" if self.notify_jobs else "off"
+        words = "on: a line at the foot of the screen when jobs end" if self.notify_jobs else "off"
         toasts.show(self, toasts.Toast(toasts.text(f"Notifications {words}"), timeout=3))
 
     def action_help(self) -> None:
