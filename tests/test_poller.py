@@ -7,13 +7,13 @@ import logging
 import random
 import statistics
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import pytest
 from poller_support import Recorder, client_for, gets, submit
 
 from spidra_tui.api.client import ScrapeRequest, SpidraClient
-from spidra_tui.clock import FakeClock, SystemClock
+from spidra_tui.clock import SystemClock
 from spidra_tui.emulator import Emulator, EmulatorConfig, Faults, Script
 from spidra_tui.watch.poller import Poller
 from spidra_tui.watch.state import FORBIDDEN, NOT_FOUND
@@ -22,19 +22,6 @@ from spidra_tui.watch.virtual_time import VirtualClock
 pytestmark = pytest.mark.filterwarnings("error")
 
 GOOD_KEY = "spd_test_key_0001"
-
-
-@pytest.fixture
-async def vclock(fake_clock: FakeClock) -> AsyncIterator[VirtualClock]:
-    clock = VirtualClock(fake_clock)
-    yield clock
-    await clock.aclose()
-
-
-@pytest.fixture
-async def client(emulator: Emulator, vclock: VirtualClock) -> AsyncIterator[SpidraClient]:
-    async with client_for(emulator, GOOD_KEY, vclock) as c:
-        yield c
 
 
 @pytest.fixture
