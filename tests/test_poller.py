@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import pytest
 from poller_support import Recorder, client_for, gets, submit
+from waiting import wait_for
 
 from spidra_tui.api.client import ScrapeRequest, SpidraClient
 from spidra_tui.clock import SystemClock
@@ -185,7 +186,9 @@ async def test_a_bad_key_costs_one_401_even_with_requests_overlapping(
             poller.add(job_id)
         await poller.start()
         await asyncio.wait_for(recorder.paused.wait(), 10)
-        await asyncio.sleep(0.5)
+        # Any request sent beside the first reached the server long before the first
+        # answer (each takes 0.2 s): once none is open there, all are on record.
+        await wait_for(lambda: emulator.stats.in_flight == 0, what="the server to answer all")
         await poller.stop()
     assert [r.status for r in gets(emulator)] == [401]
 
@@ -347,9 +350,7 @@ async def test_stop_cancels_requests_in_flight_and_leaves_nothing_running(
         for job_id in ids:
             poller.add(job_id)
         await poller.start()
-        deadline = time.monotonic() + 5
-        while emulator.stats.in_flight == 0 and time.monotonic() < deadline:
-            await asyncio.sleep(0.01)
+        await wait_for(lambda: emulator.stats.in_flight, timeout=5, what="a request in flight")
         assert emulator.stats.in_flight == 1
         started = time.monotonic()
         await poller.stop()

@@ -17,6 +17,7 @@ from detail_support import (
     summary,
     widget_text,
 )
+from waiting import pilot_wait_for
 
 from spidra_tui.clock import FakeClock
 from spidra_tui.ui.detail.pages import PagesTab
@@ -326,8 +327,13 @@ async def test_running_job_shows_progress_and_counts_down(
         assert "Elapsed 2 min since added" in text
         assert "Next poll in 3 s" in text
         fake_clock.advance(2)
-        await pilot.pause(1.2)  # one tick of the panel's own timer
-        assert "Next poll in 1 s" in screen_text(app)
+        # The panel's own timer ticks once a second: wait for the next tick.
+        await pilot_wait_for(
+            pilot,
+            lambda: "Next poll in 1 s" in screen_text(app),
+            timeout=5,
+            what=lambda: f"the countdown to move on; the screen shows:\n{screen_text(app)}",
+        )
         assert "Elapsed 2 min 2 s since added" in screen_text(app)
 
         retry = RetryState(

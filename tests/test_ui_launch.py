@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from ui_support import UiRig
+from waiting import pilot_wait_for, wait_for
 
 from spidra_tui.commands.tui import launch, run_app, server_label
 from spidra_tui.config import PollSettings
@@ -55,7 +56,12 @@ async def test_quit_stops_the_watcher_and_closes_everything(
     seen: list[Any] = []
 
     async def pilot(pilot: Any) -> None:
-        await pilot.pause(0.5)
+        # Quit once the rows are shown and polling has begun.
+        await pilot_wait_for(
+            pilot,
+            lambda: pilot.app.main.job_list.shown_ids and demo_emulator.stats.total_requests,
+            what="the rows and the first poll",
+        )
         seen.append(pilot.app.main.job_list.shown_ids)
         await pilot.press("q")
 
@@ -70,11 +76,15 @@ async def test_quit_stops_the_watcher_and_closes_everything(
             headless=True,
             auto_pilot=pilot,
         )
-        await asyncio.sleep(0.05)
+        # Nothing left running: tasks cancelled on the way out end within a few turns.
+        await wait_for(
+            lambda: set(asyncio.all_tasks()) - before == set(),
+            timeout=2.0,
+            what=lambda: f"the app's tasks to end: {set(asyncio.all_tasks()) - before}",
+        )
     store.close()
     assert code == 0
     assert seen == [ids]
-    assert set(asyncio.all_tasks()) - before == set()  # nothing left running
     assert [str(w.message) for w in caught] == []
     assert demo_emulator.stats.in_flight == 0
 
