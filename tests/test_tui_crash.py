@@ -113,8 +113,8 @@ def test_sigkill_during_heavy_updates_leaves_a_sound_database_every_time(
             tui.wait_for(b"Jobs", timeout=20)
             _wait_for_writes(state / "jobs.db-wal")
             # Kill at a different point of the stream of writes each run: after a
-            # drawn number of further answers (at most 60: about 0.2 s of polling).
-            answered = busy_server.stats.total_requests + rng.randint(0, 60)
+            # drawn number of further answers (at most 30: about 0.1 s of polling).
+            answered = busy_server.stats.total_requests + rng.randint(0, 30)
             block_until(
                 lambda count=answered: busy_server.stats.total_requests >= count,
                 what=f"{answered} answers from the server",
