@@ -144,7 +144,9 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
             "job_ids", nargs="*", type=_job_id, metavar="JOB_ID", help="jobs to watch"
         )
         parser.add_argument("--version", action="version", version=f"spidra-tui {__version__}")
-        parser.add_argument("--no-notify", action="store_true", help="do not announce jobs that end")
+        parser.add_argument(
+            "--no-notify", action="store_true", help="do not announce jobs that end"
+        )
         parser.add_argument("--bell", action="store_true", help="ring the bell when a job ends")
         return parser
     parser = argparse.ArgumentParser(prog=f"spidra-tui {command}", parents=[common])
