@@ -171,10 +171,32 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
             action="store_true",
             help="also serve a corpus of hostile answers, to test a client against",
         )
+        limits = parser.add_argument_group("limits, as Spidra's")
+        limits.add_argument(
+            "--rate-limit",
+            default="300/15m",
+            metavar="N/PERIOD",
+            help="requests per client address per window, e.g. 300/15m (the default, "
+            "Spidra's), 60/3m, 100/90s; off for none",
+        )
+        limits.add_argument(
+            "--reset-format",
+            choices=("timestamp", "seconds"),
+            default="timestamp",
+            help="RateLimit-Reset as a Unix timestamp (documented) or seconds from now",
+        )
+        limits.add_argument(
+            "--max-pending",
+            type=int,
+            default=10,
+            metavar="N",
+            help="pending single scrapes per key before TOO_MANY_PENDING_JOBS (0: no limit)",
+        )
         faults = parser.add_argument_group("faults (rates from 0 to 1)")
         for name, text in (
             ("error-rate", "5xx answers"),
             ("rate-limit-rate", "429 answers with Retry-After"),
+            ("busy-rate", "503 SERVICE_BUSY answers (retry_after 60 in the body)"),
             ("drop-rate", "dropped connections"),
             ("slow-rate", "slow answers"),
             ("garbage-rate", "non-JSON bodies"),

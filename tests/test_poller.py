@@ -25,6 +25,13 @@ GOOD_KEY = "spd_test_key_0001"
 
 
 @pytest.fixture
+def emulator(make_emulator: Callable[..., Emulator]) -> Emulator:
+    """The default emulator, without the pending-jobs limit: these tests plant many
+    running jobs and submit beside them."""
+    return make_emulator(EmulatorConfig(catalogue=False, max_pending=None))
+
+
+@pytest.fixture
 async def vclock(fake_clock: FakeClock) -> AsyncIterator[VirtualClock]:
     clock = VirtualClock(fake_clock)
     yield clock
