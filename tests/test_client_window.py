@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from spidra_tui.api.client import ScrapeRequest, SpidraClient
-from spidra_tui.api.errors import RateLimited, ServerError
+from spidra_tui.api.errors import NotFound, RateLimited, ServerError
 from spidra_tui.api.ratelimit import Answer, read_window
 from spidra_tui.clock import FakeClock
 from spidra_tui.emulator import Emulator, EmulatorConfig, Faults
@@ -27,7 +27,7 @@ async def test_every_answer_reaches_the_observer_with_its_window(
     job_id = emulator.create_job(api_key)
     async with client_for(emulator, api_key, fake_clock, answers) as client:
         await client.get_job(job_id)
-        with pytest.raises(Exception):
+        with pytest.raises(NotFound):
             await client.get_job("no-such-job")
         await client.submit_scrape(ScrapeRequest(urls=("https://example.com/",)))
     assert [(a.method, a.status) for a in answers] == [("GET", 200), ("GET", 404), ("POST", 200)]

@@ -158,7 +158,7 @@ def rate_limited(form: str, retry_after: float, wall_now: float) -> Reply:
 
 
 def busy(retry_after: float) -> Reply:
-    """Spidra's 503 when all its capacity is taken: ``SERVICE_BUSY``, ``retry_after`` in the body."""
+    """Spidra's 503 when its capacity is taken: ``SERVICE_BUSY``, ``retry_after`` in the body."""
     body = {
         "status": "error",
         "message": "Service is busy, please retry shortly",

@@ -52,7 +52,6 @@ The gate's API, for every piece of code that sends requests:
 
 from __future__ import annotations
 
-import asyncio
 import math
 import time
 from dataclasses import dataclass
