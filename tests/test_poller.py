@@ -113,7 +113,7 @@ async def test_concurrency_reaches_but_never_exceeds_the_limit(
 ) -> None:
     # Real time: requests take 0.1 s at the server, so several overlap.
     emulator = make_emulator(
-        EmulatorConfig(time_scale=20.0, faults=Faults(slow=1.0, slow_seconds=0.1)),
+        EmulatorConfig(time_scale=20.0, faults=Faults(slow=1.0, slow_seconds=0.1), window=None),
         clock=SystemClock(),
     )
     ids = submit(emulator, GOOD_KEY, 30)

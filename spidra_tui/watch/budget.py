@@ -93,7 +93,6 @@ class BudgetView:
     reset_at: float | None  # wall clock; None while no server has said
     learned: bool  # the limit comes from a server's headers
     free_at: float | None = None  # wall clock: when a request may go again, when none may now
-    pace: float = 0.0  # seconds between two paced requests now
 
     def describe(self) -> str:
         """The header's words."""
@@ -158,9 +157,10 @@ class Budget:
 
     # -- the gate ---------------------------------------------------------------------
 
-    def next_at(self, priority: Priority = Priority.ROUTINE) -> float:
-        """The monotonic time from which a request of ``priority`` may go."""
-        now = self._clock.monotonic()
+    def next_at(self, priority: Priority = Priority.ROUTINE, now: float | None = None) -> float:
+        """The monotonic time from which a request of ``priority`` may go; ``now`` when
+        it may go at once (``now`` defaults to the clock's monotonic time)."""
+        now = self._clock.monotonic() if now is None else now
         if not self.limited:
             return now
         wall = self._clock.wall()
@@ -255,7 +255,6 @@ class Budget:
         wall = self._clock.wall()
         with self.ledger.locked():
             plan = self._plan(wall)
-        wait = self._wait(plan, Priority.USER, wall)
         return BudgetView(
             limit=plan.limit,
             window=plan.length,
@@ -264,8 +263,7 @@ class Budget:
             left=max(0, min(plan.allowance - plan.ours, plan.room)),
             reset_at=plan.reset_at,
             learned=plan.learned,
-            free_at=wall + wait if wait else None,
-            pace=plan.gap,
+            free_at=plan.reset_at + RESET_GRACE if plan.room < 1 and plan.reset_at else None,
         )
 
     # -- the arithmetic ------------------------------------------------------------------

@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
 from spidra_tui.api.models import Status
+from spidra_tui.watch.budget import Priority
 
 QUEUED_STATUSES = frozenset({Status.WAITING, Status.DELAYED, Status.QUEUED})
 
@@ -56,6 +57,9 @@ CHECK_AT = 0.7  # how far along the way to a guessed finish the guess is checked
 # halves the median delay but lets regular turns slip a whole round; a quarter
 # keeps most of the gain and the worst case no worse than round robin.
 LEAD = 0.25
+
+FOCUS_SHARE = 0.25  # the job on screen comes round four times as often as the rest
+# A job is "about to end" (priority SOON) when its next poll is one for its predicted end.
 
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 60.0
@@ -84,6 +88,27 @@ class Track:
     urgent: bool = False  # asked to be polled now
     in_flight: bool = False
     version: int = 0  # bumped on every reschedule; older heap entries are stale
+    user_added: bool = False  # added by the user in this session: its first look is theirs
+    focus: bool = False  # the job the user is looking at
+    due_at: float | None = None  # when it is next due, as last scheduled
+    for_finish: bool = False  # whether that due time is a predicted-finish poll
+
+    @property
+    def priority(self) -> Priority:
+        """What the request budget should know about this job's next poll."""
+        if self.urgent or (self.last_poll is None and self.user_added and self.failures == 0):
+            return Priority.USER
+        if self.focus:
+            return Priority.FOCUS
+        if self.last_poll is None:
+            return Priority.FIRST
+        return Priority.SOON if self.for_finish else Priority.ROUTINE
+
+    @property
+    def rank(self) -> int:
+        """Among due jobs: what the user asked for, then the job on screen, then the rest
+        (which go by due time, first looks and predicted ends with a lead)."""
+        return min(int(self.priority), int(Priority.FIRST))
 
     def observe(
         self, status: str, fraction: float | None, moved: bool, now: float, rng: random.Random
@@ -202,7 +227,10 @@ class NewsFirst:
             return fixed
         assert track.last_poll is not None
         last = track.last_poll
-        regular = last + max(effective, track.turn * interval) * track.jitter
+        span = max(effective, track.turn * interval)
+        if track.focus:
+            span = max(track.turn * interval, effective * FOCUS_SHARE)
+        regular = last + span * track.jitter
         if track.finish_at is None:
             return Due(regular)
         if track.measured:
