@@ -66,7 +66,6 @@ ASSUMED_WINDOW = 900.0
 DEFAULT_SHARE = 0.5
 RESET_GRACE = 1.0  # the server rounds Reset to a second; wait that much past it
 NEW_WINDOW_JUMP = 2.0  # a Reset later than the last one by more than this: a new window
-SAME_MOMENT = 1e-6
 RECHECK = 5.0  # seconds a waiting ``take`` sleeps at most before looking again
 MIN_RATE = 1e-4
 
@@ -269,8 +268,12 @@ class Budget:
     # -- the arithmetic ------------------------------------------------------------------
 
     def _estimate(self, state: WindowState) -> int:
-        """What is left in the server's window: its last word less what we sent since."""
-        return state.remaining - self.ledger.count_since(state.seen_at + SAME_MOMENT)
+        """What is left in the server's window: its last word less what we sent since.
+
+        Since the moment that request was sent, itself included: one too few rather
+        than one too many, when several leave at the same instant.
+        """
+        return state.remaining - self.ledger.count_since(state.seen_at)
 
     def _plan(self, wall: float) -> _Plan:
         state = self.ledger.window()
