@@ -7,8 +7,9 @@ never after a network error or a 504, where the job may already be queued.
 
 Every request goes through :meth:`SpidraClient._request`, which hands each
 answer's status and ``RateLimit-*`` reading to :attr:`SpidraClient.observer`
-(an :class:`spidra_tui.api.ratelimit.Answer`): that is how the watch layer's
-request budget hears of every request the app sends, whichever method sent it.
+(an :class:`spidra_tui.api.ratelimit.Answer`), and awaits
+:attr:`SpidraClient.gate` before sending: that is how the watch layer's request
+budget sees every request the app sends, whichever method sent it, retries too.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import json
 import logging
 import random
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
 from spidra_tui import __version__, sanitize
@@ -100,6 +101,12 @@ class Submitted:
     warnings: tuple[str, ...] = field(default=())
 
 
+class SendGate(Protocol):
+    """What may hold a request back before it is sent (the watch layer's budget)."""
+
+    async def before_send(self) -> None: ...
+
+
 class _KeyHeader:
     """Puts the key into a request's ``x-api-key`` header as httpx sends it.
 
@@ -161,7 +168,9 @@ class SpidraClient:
         self._client: httpx.AsyncClient | None = None
         self._closed = False
         self.observer = observer
-        """Told of every answer (status, error code, rate-limit headers); see the module."""
+        """Told of every answer (status, rate-limit headers); see the module."""
+        self.gate: SendGate | None = None
+        """Awaited before every request is sent; see the module."""
 
     def prepare(self) -> None:
         """Build the HTTP client now, before the first request (``async with`` does).
@@ -255,6 +264,8 @@ class SpidraClient:
     async def _request(self, method: str, path: str, *, json_body: Any = None) -> Any:
         import httpx  # a dictionary look-up once loaded; the except clauses need it
 
+        if self.gate is not None:
+            await self.gate.before_send()
         sent_at = self._clock.wall()
         try:
             async with self._http.stream(method, path, json=json_body) as response:

@@ -39,12 +39,18 @@ poller's burst caps on top of this.
 
 The gate's API, for every piece of code that sends requests:
 
+- ``budget.attach(client)``: the client then tells the budget of every answer
+  (:meth:`Budget.observe`) and asks it before every request it sends
+  (:meth:`Budget.before_send`), retries included. A request whose slot was
+  taken beforehand in the same task passes at once; any other waits its turn
+  with the last priority taken in that task (``USER`` if none).
 - ``await budget.take(priority)``: wait until a request of this priority may go
-  and count it; then send. (``Watcher.take_slot(priority)`` does this together
-  with the poller's per-second cap: use that from the watch layer and above.)
+  and count it; then send it from the same task. (``Watcher.take_slot(priority)``
+  does this together with the poller's per-second cap: use that from the watch
+  layer and above.)
 - ``budget.next_at(priority)``: when such a request may go (monotonic), for
-  schedulers that do their own waiting; ``budget.try_spend(priority)`` counts it.
-- ``budget.observe(answer)``: take in an answer's headers (the client does it).
+  schedulers that do their own waiting; ``budget.try_spend(priority)`` counts it
+  and ``budget.paid(priority)``, in the task that sends, marks its slot taken.
 - ``budget.rate()``: requests a second the app may spend on average now, which
   the poller uses to stretch its polling interval; ``budget.view()``: what a
   header shows.
@@ -54,12 +60,17 @@ from __future__ import annotations
 
 import math
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
 from spidra_tui.api.ratelimit import Answer
 from spidra_tui.clock import Clock, SystemClock
 from spidra_tui.watch.ledger import Ledger, MemoryLedger, WindowState
+
+if TYPE_CHECKING:
+    from spidra_tui.api.client import SpidraClient
 
 ASSUMED_LIMIT = 300
 ASSUMED_WINDOW = 900.0
@@ -78,6 +89,16 @@ class Priority(IntEnum):
     FIRST = 2  # a job never seen (remembered from an earlier run)
     SOON = 3  # a job predicted to end soon
     ROUTINE = 4  # everything else
+
+
+@dataclass(frozen=True, slots=True)
+class _Slot:
+    priority: Priority
+    paid: bool
+
+
+# The slot the current task took for its next request (see ``Budget.before_send``).
+_SLOT: ContextVar[_Slot | None] = ContextVar("spidra_tui_budget_slot", default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,10 +200,34 @@ class Budget:
         return True
 
     async def take(self, priority: Priority = Priority.USER) -> None:
-        """Wait until a request of ``priority`` may go, and count it."""
+        """Wait until a request of ``priority`` may go, and count it for this task's next."""
         while not self.try_spend(priority):
             wait = self.next_at(priority) - self._clock.monotonic()
             await self._clock.sleep(min(RECHECK, max(wait, 0.01)))
+        self.paid(priority)
+
+    def paid(self, priority: Priority) -> None:
+        """The current task's next request has its slot (taken with :meth:`try_spend`)."""
+        _SLOT.set(_Slot(priority, paid=True))
+
+    async def before_send(self) -> None:
+        """The client's gate, awaited before every request it sends."""
+        slot = _SLOT.get()
+        if slot is not None and slot.paid:
+            _SLOT.set(_Slot(slot.priority, paid=False))
+            return
+        if not self.limited:
+            return
+        # Not taken beforehand: a retry inside a client method, or a caller that did
+        # not ask. It waits like any other request of the same priority.
+        priority = slot.priority if slot is not None else Priority.USER
+        await self.take(priority)
+        _SLOT.set(_Slot(priority, paid=False))
+
+    def attach(self, client: SpidraClient) -> None:
+        """Make ``client`` report every answer here and ask here before every request."""
+        client.observer = self.observe
+        client.gate = self
 
     def wait_for(self, priority: Priority = Priority.USER) -> float:
         """Seconds until a request of ``priority`` may go (0: now)."""

@@ -222,6 +222,7 @@ class Poller:
             if ready <= now and self.budget.try_spend(priority):
                 break
             await self._clock.sleep(max(ready - now, 0.01))
+        self.budget.paid(priority)
         self._spacer.sent(self._clock.monotonic())
         self._wake.set()
 
@@ -378,6 +379,7 @@ class Poller:
     async def _poll(self, track: Track, sent_at: float) -> None:
         job: Job | None = None
         error: Exception | None = None
+        self.budget.paid(track.priority)  # taken in _dispatch, for this task's request
         try:
             job = await self.source.get_job(track.job_id, retries=0)
         except Exception as exc:  # every failure is reported; none may end the loop
