@@ -6,9 +6,10 @@ import asyncio
 import logging
 import random
 from collections.abc import Callable, Iterable, Mapping
-from typing import Protocol, runtime_checkable
+from typing import Protocol
 
 from spidra_tui.api.client import ScrapeRequest, SpidraClient, Submitted
+from spidra_tui.api.errors import SpidraError
 from spidra_tui.clock import Clock
 from spidra_tui.watch.budget import Budget, Priority
 from spidra_tui.watch.poller import JobSource, Poller
@@ -18,13 +19,17 @@ from spidra_tui.watch.store import JobStore, StoreError
 
 log = logging.getLogger(__name__)
 
+
+class NoSubmits(SpidraError):
+    """The watcher was built without a client that can submit jobs."""
+
+
 UpdateCallback = Callable[[JobUpdate], None]
 StatusCallback = Callable[[PollerStatus], None]
 
 
-@runtime_checkable
 class Submitter(Protocol):
-    """A source that can also start jobs: :class:`SpidraClient` is one."""
+    """What starts a job: :class:`spidra_tui.api.client.SpidraClient` is one."""
 
     async def submit_scrape(self, request: ScrapeRequest) -> Submitted: ...
 
@@ -57,9 +62,13 @@ class Watcher:
         clock: Clock | None = None,
         rng: random.Random | None = None,
         policy: SchedulePolicy | None = None,
+        submitter: Submitter | None = None,
+        prepare: Callable[[], None] | None = None,
         budget: Budget | None = None,
     ) -> None:
         self.store = store
+        self._submitter = submitter
+        self._prepare = prepare
         if budget is not None and isinstance(source, SpidraClient):
             budget.attach(source)
         self.store_error: StoreError | None = None
@@ -94,6 +103,8 @@ class Watcher:
 
     async def start(self) -> list[JobSummary]:
         """Resume polling every remembered job that has not ended; returns them all."""
+        if self._prepare is not None:
+            self._prepare()  # before the poller notes its first send
         summaries = self.store.list()
         for summary in summaries:
             if not summary.terminal:
@@ -121,20 +132,6 @@ class Watcher:
                 self.poller.add(job_id, status=summary.status, fraction=summary.fraction, user=user)
         return added
 
-    async def submit(self, request: ScrapeRequest, *, label: str | None = None) -> Submitted:
-        """Start a scrape job (a request of the user's, within the budget) and watch it.
-
-        Raises :class:`spidra_tui.api.errors.SpidraError` as the client does, and
-        :class:`TypeError` when the source cannot submit.
-        """
-        source = self.poller.source
-        if not isinstance(source, Submitter):
-            raise TypeError("this watcher's source cannot submit jobs")
-        await self.take_slot(Priority.USER)
-        submitted = await source.submit_scrape(request)
-        self.add([submitted.job_id], {submitted.job_id: label} if label else None)
-        return submitted
-
     def remove(self, job_ids: Iterable[str]) -> int:
         """Stop polling and forget these jobs; returns how many were remembered."""
         gone = set(job_ids)
@@ -149,6 +146,17 @@ class Watcher:
     def refresh(self, job_id: str | None = None) -> None:
         """Poll one job, or all, as soon as the limits allow."""
         self.poller.refresh(job_id)
+
+    async def submit(self, request: ScrapeRequest) -> Submitted:
+        """Submit a scrape when the budget and the per-second cap allow: a request of the
+        user's, so it goes before the polls.
+
+        Nothing is remembered here: the caller adds the new job once it has its ID.
+        """
+        if self._submitter is None:
+            raise NoSubmits("this watcher cannot submit jobs (no client)")
+        await self.poller.take_slot(Priority.USER)
+        return await self._submitter.submit_scrape(request)
 
     async def take_slot(self, priority: Priority = Priority.USER) -> None:
         """Wait for a send slot (the budget and the per-second cap), for a request made

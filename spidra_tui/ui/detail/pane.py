@@ -17,19 +17,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane, Tabs
 
 from spidra_tui.api.models import Job, Page
 from spidra_tui.clock import Clock, SystemClock
 from spidra_tui.sanitize import line
-from spidra_tui.ui.deliverable import Deliverable
-from spidra_tui.ui.detail_content import ContentTab
-from spidra_tui.ui.detail_pages import PagesTab
-from spidra_tui.ui.detail_raw import RawTab
-from spidra_tui.ui.detail_screenshots import ScreenshotsTab
-from spidra_tui.ui.detail_stats import StatsTab
-from spidra_tui.ui.detail_status import status_line
-from spidra_tui.ui.detail_tab import DetailTab
+from spidra_tui.ui.detail.content import ContentTab
+from spidra_tui.ui.detail.deliverable import Deliverable
+from spidra_tui.ui.detail.pages import PagesTab
+from spidra_tui.ui.detail.raw import RawTab
+from spidra_tui.ui.detail.screenshots import ScreenshotsTab
+from spidra_tui.ui.detail.stats import StatsTab
+from spidra_tui.ui.detail.status import status_line
+from spidra_tui.ui.detail.tab import DetailTab
 from spidra_tui.watch.state import JobSummary, RetryState
 
 __all__ = ["TABS", "Deliverable", "JobDetail"]
@@ -75,7 +75,7 @@ class JobDetail(Vertical):
     ``t`` shows JSON content as a tree, ``[``/``]`` step through sections (forEach items).
     """
 
-    DEFAULT_CSS = Path(__file__).with_name("detail.tcss").read_text(encoding="utf-8")
+    DEFAULT_CSS = Path(__file__).with_name("pane.tcss").read_text(encoding="utf-8")
 
     BINDINGS = [
         *(
@@ -236,6 +236,16 @@ class JobDetail(Vertical):
     def markdown_rendered(self) -> bool:
         """Whether markdown is shown rendered (True) or as source (False)."""
         return self._rendered
+
+    def focus_shown_tab(self) -> None:
+        """Put the keyboard in the shown tab, or on the tab bar when it has nothing to move in."""
+        for body in self.query(DetailTab):
+            if body.on_screen:
+                body.focus_main()
+                break
+        focused = self.screen.focused
+        if focused is None or (focused is not self and self not in focused.ancestors):
+            self.query_one(Tabs).focus()
 
     def show_tab(self, tab: str) -> None:
         """Make ``tab`` (one of :data:`TABS`) the active tab."""
