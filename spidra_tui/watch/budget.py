@@ -70,6 +70,8 @@ from spidra_tui.clock import Clock, SystemClock
 from spidra_tui.watch.ledger import Ledger, MemoryLedger, WindowState
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from spidra_tui.api.client import SpidraClient
 
 ASSUMED_LIMIT = 300
@@ -134,9 +136,9 @@ def window_text(seconds: float) -> str:
     return f"{math.ceil(seconds)} s"
 
 
-def clock_text(wall: float) -> str:
-    """``06:14`` in local time (with seconds when it is less than a minute away)."""
-    return time.strftime("%H:%M", time.localtime(wall))
+def clock_text(wall: float, *, seconds: bool = False) -> str:
+    """``06:14`` (or ``06:14:05``) in local time."""
+    return time.strftime("%H:%M:%S" if seconds else "%H:%M", time.localtime(wall))
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,3 +368,21 @@ class Budget:
         if priority == Priority.USER or plan.last_send is None:
             return 0.0
         return max(0.0, plan.last_send + plan.gap - wall)
+
+
+def open_budget(
+    state_dir: Path | str, *, share: float = DEFAULT_SHARE, clock: Clock | None = None
+) -> tuple[Budget, str | None]:
+    """The budget whose books live in ``state_dir``, shared by every process on it.
+
+    When its file cannot be used the budget is this process's alone; the second
+    value then says so in plain words (else None).
+    """
+    from spidra_tui.watch.ledger import FileLedger
+    from spidra_tui.watch.schema import StoreError
+
+    try:
+        return Budget(share=share, ledger=FileLedger.open(state_dir), clock=clock), None
+    except (StoreError, OSError) as exc:
+        budget = Budget(share=share, clock=clock)
+        return budget, f"{exc} Other spidra-tui processes will not see this one's requests."
