@@ -16,6 +16,7 @@ from .lifecycle import Flavour, Script
 from .ratelimit import SlidingWindowLimiter
 from .routes import PREFIX, ApiRoutes, KeyPolicy
 from .validation import Submission
+from .window import AddressWindows
 from .wire import HttpServer
 
 _PLANTED_URL = "https://example.com/"
@@ -44,6 +45,8 @@ class Emulator:
             self._keys,
             picker=lambda: self._picker,
             limiter=lambda: self._limiter,
+            windows=AddressWindows(self.config.window) if self.config.window else None,
+            max_pending=self.config.max_pending,
         )
         self._server: HttpServer | None = None
         self.base_url: str | None = None
