@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..clock import Clock
 from . import faults as fault_replies
+from .account_routes import AccountRoutes, account_path
 from .accounting import RequestRecord, ServerStats, key_hash
 from .faults import NO_FAULT, FaultPicker
 from .jobs import JobBook
@@ -63,7 +64,7 @@ def request_key(headers: dict[str, str]) -> str | None:
 
 def route(target: str) -> tuple[str, str | None, str]:
     """(route, job ID, path) for a request target; route is ``scrape``, ``job``,
-    ``unknown`` (under /api) or ``outside``."""
+    ``account`` (see :mod:`.account_routes`), ``unknown`` (under /api) or ``outside``."""
     if target.startswith(("http://", "https://")):
         target = urlsplit(target).path or "/"
     path = target.partition("?")[0].partition("#")[0]
@@ -76,6 +77,8 @@ def route(target: str) -> tuple[str, str | None, str]:
         raw_id = rest[len("/scrape/") :]
         if raw_id and "/" not in raw_id:
             return "job", unquote(raw_id, errors="replace"), path
+    if account_path(rest):
+        return "account", None, path
     return "unknown", None, path
 
 
@@ -90,6 +93,7 @@ class ApiRoutes:
         keys: KeyPolicy,
         picker: Callable[[], FaultPicker],
         limiter: Callable[[], SlidingWindowLimiter | None],
+        account: AccountRoutes | None = None,
     ) -> None:
         self._book = book
         self._stats = stats
@@ -97,6 +101,7 @@ class ApiRoutes:
         self._keys = keys
         self._picker = picker
         self._limiter = limiter
+        self._account = account
 
     def handle(self, request: Request) -> Reply:
         """Answer one request (the server calls this on its own thread)."""
@@ -154,6 +159,12 @@ class ApiRoutes:
             return _with_headers(reply, tuple(verdict.headers()))
         if kind == "scrape":
             reply = self._submit(request, key, created)
+        elif kind == "account":
+            if self._account is None:
+                return NOT_FOUND
+            reply = self._account.serve(
+                request.target, route(request.target)[2][len(PREFIX) :], key
+            )
         else:
             assert job_id is not None
             reply = self._status(job_id, key)
