@@ -1,0 +1,154 @@
+"""The AccountWatcher against the emulator, on virtual time: within the budget, following."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from poller_support import client_for
+
+from spidra_tui.api.client import SpidraClient
+from spidra_tui.clock import FakeClock
+from spidra_tui.emulator import Emulator, Faults, Script
+from spidra_tui.watch.account import AccountWatcher
+from spidra_tui.watch.poller import Poller
+from spidra_tui.watch.virtual_time import VirtualClock
+
+KEY = "spd_test_key_0001"
+
+
+@pytest.fixture
+async def vclock(fake_clock: FakeClock) -> AsyncIterator[VirtualClock]:
+    clock = VirtualClock(fake_clock)
+    yield clock
+    await clock.aclose()
+
+
+@pytest.fixture
+async def client(emulator: Emulator, vclock: VirtualClock) -> AsyncIterator[SpidraClient]:
+    async with client_for(emulator, KEY, vclock) as made:
+        yield made
+
+
+async def until(condition: Callable[[], Any], timeout: float = 10.0) -> None:
+    """Wait (in real time) until ``condition()`` holds."""
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.005)
+
+
+def hits(emulator: Emulator, path: str) -> list[float]:
+    return [r.clock_time for r in emulator.stats.requests() if r.path == "/api" + path]
+
+
+async def test_follow_finds_new_batches_and_crawls_at_most_once_a_minute(
+    emulator: Emulator, client: SpidraClient, vclock: VirtualClock
+) -> None:
+    old = emulator.plant_batch(KEY, status="running")
+    found: list[tuple[str, str]] = []
+    poller = Poller(client, on_update=lambda update: None, clock=vclock, max_rate=1.0)
+    watcher = AccountWatcher(
+        client,
+        poller.take_slot,
+        clock=vclock,
+        follow=True,
+        lists_every=10.0,  # asked for less than a minute: a minute it is
+        on_found=lambda kind, row: found.append((kind, row.uuid if kind == "batch" else row.id)),
+    )
+    await watcher.start()
+    try:
+        await until(lambda: watcher.state.crawls.at is not None)
+        assert found == []  # what ran before following began is not "new"
+        new_batch = emulator.plant_batch(KEY, status="running")
+        emulator.plant_batch(KEY, status="completed")  # ended: nothing to watch
+        new_crawl = emulator.plant_crawl(KEY, status="running")
+        await until(lambda: len(found) == 2)
+        assert sorted(found) == sorted([("batch", new_batch), ("crawl", new_crawl)])
+        assert old not in [row_id for _kind, row_id in found]
+        await until(lambda: len(hits(emulator, "/batch/scrape")) >= 4)
+    finally:
+        await watcher.stop()
+    batch_times = hits(emulator, "/batch/scrape")
+    assert all(b - a >= 60.0 - 1e-6 for a, b in zip(batch_times, batch_times[1:], strict=False))
+    assert emulator.stats.max_requests_in_window(1.0 / 1.1) == 1  # the poller's spacing held
+
+
+class ManualClock:
+    """Time moves only when the test says so; sleepers wake when it passes their time."""
+
+    def __init__(self, base: FakeClock) -> None:
+        self.base = base
+        self._sleepers: list[tuple[float, asyncio.Future[None]]] = []
+
+    def monotonic(self) -> float:
+        return self.base.monotonic()
+
+    def wall(self) -> float:
+        return self.base.wall()
+
+    async def sleep(self, seconds: float) -> None:
+        future = asyncio.get_running_loop().create_future()
+        self._sleepers.append((self.monotonic() + seconds, future))
+        await future
+
+    def advance(self, seconds: float) -> None:
+        self.base.advance(seconds)
+        for due, future in list(self._sleepers):
+            if due <= self.monotonic() + 1e-9 and not future.done():
+                future.set_result(None)
+        self._sleepers = [(d, f) for d, f in self._sleepers if not f.done()]
+
+
+async def test_credits_every_ten_minutes_and_soon_after_a_job_ends(
+    emulator: Emulator, fake_clock: FakeClock
+) -> None:
+    clock = ManualClock(fake_clock)
+    emulator.set_credits(KEY, limit=100, plan="Pro")
+    job = emulator.create_job(KEY, script=Script(waiting=0.0, active=5.0))
+    async with client_for(emulator, KEY, clock) as client:
+        poller = Poller(client, on_update=lambda update: None, clock=clock)
+        watcher = AccountWatcher(client, poller.take_slot, clock=clock)
+        await watcher.start()
+        try:
+            await until(lambda: watcher.state.account.at is not None)
+            assert watcher.state.account.value.remaining == 99  # held by the running job
+            assert watcher.state.account.value.plan == "Pro"
+            clock.advance(599.0)
+            clock.advance(1.0)
+            await until(lambda: len(hits(emulator, "/account")) == 2)
+            assert emulator.status_at(job) in ("completed", "failed")
+            watcher.job_ended()
+            watcher.job_ended()  # two jobs ending together cost one request
+            clock.advance(29.0)
+            clock.advance(1.0)
+            await until(lambda: len(hits(emulator, "/account")) == 3)
+            times = hits(emulator, "/account")
+            assert [t - times[0] for t in times] == [0.0, 600.0, 630.0]
+            remaining = watcher.state.account.value.remaining
+            assert remaining == (99 if emulator.final_status(job) == "completed" else 100)
+        finally:
+            await watcher.stop()
+    assert not watcher.follow and hits(emulator, "/batch/scrape") == []
+
+
+async def test_errors_become_states_and_a_429_holds_every_account_request(
+    emulator: Emulator, client: SpidraClient, vclock: VirtualClock
+) -> None:
+    poller = Poller(client, on_update=lambda update: None, clock=vclock)
+    watcher = AccountWatcher(client, poller.take_slot, clock=vclock)
+    emulator.faults = Faults(rate_limited=1.0, retry_after=40, retry_after_forms=("seconds",))
+    first = await watcher.load_usage("7d")
+    assert first.value is None and "Too many requests" in (first.error or "")
+    emulator.faults = Faults()
+    before = vclock.monotonic()
+    second = await watcher.load_usage("7d")
+    assert second.error is None and len(second.value.days) == 7
+    assert vclock.monotonic() - before >= 39.0
+    assert len(hits(emulator, "/usage-stats")) == 2  # sent once each: no hidden retries
+    emulator.account_shape = "bare"
+    emulator.faults = Faults(non_json=1.0, non_json_kinds=("html-200",))
+    third = await watcher.load_usage("7d")
+    assert third.value == second.value and third.error and third.error_at >= third.at
+    assert watcher.state.requests == 3
