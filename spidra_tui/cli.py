@@ -237,7 +237,7 @@ def _dispatch(command: str | None, args: argparse.Namespace) -> int:
             # finds nothing. launch() turns the collector back on after the first paint.
             gc.disable()
             try:
-                from spidra_tui.ui.launch import launch
+                from spidra_tui.commands.tui import launch
 
                 return launch(
                     base_url=base_url,

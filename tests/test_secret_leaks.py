@@ -23,13 +23,13 @@ from textual.worker import WorkerFailed
 
 from spidra_tui.api.client import ScrapeRequest, SpidraClient
 from spidra_tui.api.errors import AuthError, SpidraError, TransportError
+from spidra_tui.commands.tui import make_app
 from spidra_tui.config import PollSettings
 from spidra_tui.emulator import Emulator, EmulatorConfig, Faults
 from spidra_tui.secret import Secret, load_key
 from spidra_tui.ui.app import SpidraApp
-from spidra_tui.ui.detail import JobDetail
+from spidra_tui.ui.detail.pane import JobDetail
 from spidra_tui.ui.dialogs.new_scrape import NewScrapeDialog
-from spidra_tui.ui.launch import make_app
 from spidra_tui.watch.store import JobStore
 
 KEY = "spd_PLANTED_7f3a9c1e5b"

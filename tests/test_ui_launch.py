@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from ui_support import UiRig
 
+from spidra_tui.commands.tui import launch, run_app, server_label
 from spidra_tui.config import PollSettings
 from spidra_tui.emulator import Emulator
 from spidra_tui.secret import Secret
-from spidra_tui.ui.launch import launch, run_app, server_label
 from spidra_tui.watch.store import JobStore
 
 

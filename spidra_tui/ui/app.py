@@ -25,8 +25,8 @@ from spidra_tui.sanitize import line
 from spidra_tui.ui import toasts
 from spidra_tui.ui.deliveries import BrowserOpen, Deliveries
 from spidra_tui.ui.help import HelpScreen
-from spidra_tui.ui.job_actions import JobActions, settle
-from spidra_tui.ui.job_list import JobList
+from spidra_tui.ui.jobs.job_actions import JobActions, settle
+from spidra_tui.ui.jobs.job_list import JobList
 from spidra_tui.ui.main_screen import MainScreen
 from spidra_tui.ui.messages import CopyRequest, OpenLink, PollerChanged
 from spidra_tui.ui.palette import SpidraCommands
@@ -50,7 +50,7 @@ class SpidraApp(App[int]):
     called once the first screen, rows included, has been painted.
     """
 
-    CSS_PATH = ["app.tcss", "job_list.tcss", "status_bar.tcss"]
+    CSS_PATH = ["app.tcss", "jobs/job_list.tcss", "status_bar.tcss"]
     COMMANDS = App.COMMANDS | {SpidraCommands}
     TITLE = "spidra-tui"
 

@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING
 from spidra_tui import deliver
 from spidra_tui.sanitize import clean, line
 from spidra_tui.ui import toasts
-from spidra_tui.ui.deliverable import Deliverable
+from spidra_tui.ui.detail.deliverable import Deliverable
 from spidra_tui.ui.dialogs.save import SaveDialog
-from spidra_tui.ui.job_row import short_id
+from spidra_tui.ui.jobs.job_row import short_id
 
 if TYPE_CHECKING:
     from textual.app import App
 
-    from spidra_tui.ui.detail import JobDetail
+    from spidra_tui.ui.detail.pane import JobDetail
     from spidra_tui.watch.store import JobStore
 
 BrowserOpen = Callable[[str], object]

@@ -16,9 +16,9 @@ from textual.widgets import Footer, Tabs
 
 from spidra_tui.clock import Clock, SystemClock
 from spidra_tui.ui import keymap
-from spidra_tui.ui.detail import TABS, JobDetail
-from spidra_tui.ui.detail_tab import DetailTab
-from spidra_tui.ui.job_list import JobList
+from spidra_tui.ui.detail.pane import TABS, JobDetail
+from spidra_tui.ui.detail.tab import DetailTab
+from spidra_tui.ui.jobs.job_list import JobList
 from spidra_tui.ui.status_bar import StatusBar
 
 WIDE = 120  # columns from which list and detail sit side by side

@@ -16,10 +16,10 @@ from urllib.parse import urlsplit
 
 from spidra_tui.api.client import SpidraClient
 from spidra_tui.config import PollSettings
+from spidra_tui.job_ids import check_job_id
 from spidra_tui.sanitize import line
 from spidra_tui.secret import Secret
 from spidra_tui.ui.app import SpidraApp
-from spidra_tui.ui.job_ids import check_job_id
 from spidra_tui.ui.watching import StatusCallback, UpdateCallback, WatcherLike
 from spidra_tui.watch.store import JobStore, StoreError
 

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 
 from spidra_tui.api.client import ScrapeRequest, Submitted
+from spidra_tui.job_ids import ParsedIds
 from spidra_tui.sanitize import line
 from spidra_tui.ui import toasts
-from spidra_tui.ui.job_ids import ParsedIds
-from spidra_tui.ui.job_row import job_label, short_id
+from spidra_tui.ui.jobs.job_row import job_label, short_id
 
 # The dialogs are imported when first opened: the start of the app need not wait for them.
 if TYPE_CHECKING:

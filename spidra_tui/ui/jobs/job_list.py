@@ -24,8 +24,8 @@ from textual.widgets import DataTable, Input
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
 from spidra_tui.sanitize import line
-from spidra_tui.ui import job_row
-from spidra_tui.ui.job_table import COLUMNS, HEADERS, ColumnWidths, JobTable
+from spidra_tui.ui.jobs import job_row
+from spidra_tui.ui.jobs.job_table import COLUMNS, HEADERS, ColumnWidths, JobTable
 from spidra_tui.watch.state import JobSummary, RetryState
 
 AGE_REFRESH_SECONDS = 5.0
