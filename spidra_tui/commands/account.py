@@ -309,7 +309,7 @@ def crawls_table(rows: list[CrawlSummary], width: int) -> str:
         Column("STATUS"),
         Column("PAGES", right=True),
         Column("CREDITS", right=True),
-        Column("BASE URL", flexible=True),
+        Column("URL", flexible=True),
         Column("ID"),
     ]
     table = [

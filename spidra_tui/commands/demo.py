@@ -38,7 +38,9 @@ def serve(args: argparse.Namespace) -> int:
         sys.stderr.write(f"{exc}\n")
         return 2
     emulator = _emulator(
-        EmulatorConfig(faults=faults, time_scale=args.time_scale, catalogue=True, seed=args.seed)
+        EmulatorConfig(
+            faults=faults, time_scale=args.time_scale, catalogue=True, history=True, seed=args.seed
+        )
     )
     try:
         base_url = emulator.start(host=args.host, port=args.port)
@@ -95,7 +97,7 @@ def demo_connection(state_dir: str | None) -> Iterator[tuple[str, Any, Path]]:
     from spidra_tui.emulator import EmulatorConfig
     from spidra_tui.secret import Secret
 
-    emulator = _emulator(EmulatorConfig(catalogue=True))
+    emulator = _emulator(EmulatorConfig(catalogue=True, history=True))
     base_url = emulator.start(host="127.0.0.1", port=0)
     scratch = None if state_dir else tempfile.mkdtemp(prefix="spidra-tui-demo-")
     folder = Path(state_dir).expanduser() if state_dir else Path(scratch)  # type: ignore[arg-type]

@@ -57,6 +57,16 @@ class Emulator:
             self._catalogue = create_catalogue(
                 self._book, self.config.demo_key, self.clock.monotonic()
             )
+        if self.config.history:
+            from .history import create_history
+
+            create_history(
+                self._book,
+                self.ledger,
+                self.config.demo_key,
+                self.clock.monotonic(),
+                self.config.seed,
+            )
 
     # --- server ---------------------------------------------------------------------
 
