@@ -261,6 +261,7 @@ def _dispatch(command: str | None, args: argparse.Namespace) -> int:
                     demo=args.demo,
                     notify=not args.no_notify,
                     bell=args.bell,
+                    follow_account=args.follow_account,
                 )
             finally:
                 gc.enable()

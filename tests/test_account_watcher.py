@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
+from account_support import ManualClock
 from poller_support import client_for
 
 from spidra_tui.api.client import SpidraClient
@@ -73,32 +74,6 @@ async def test_follow_finds_new_batches_and_crawls_at_most_once_a_minute(
     batch_times = hits(emulator, "/batch/scrape")
     assert all(b - a >= 60.0 - 1e-6 for a, b in zip(batch_times, batch_times[1:], strict=False))
     assert emulator.stats.max_requests_in_window(1.0 / 1.1) == 1  # the poller's spacing held
-
-
-class ManualClock:
-    """Time moves only when the test says so; sleepers wake when it passes their time."""
-
-    def __init__(self, base: FakeClock) -> None:
-        self.base = base
-        self._sleepers: list[tuple[float, asyncio.Future[None]]] = []
-
-    def monotonic(self) -> float:
-        return self.base.monotonic()
-
-    def wall(self) -> float:
-        return self.base.wall()
-
-    async def sleep(self, seconds: float) -> None:
-        future = asyncio.get_running_loop().create_future()
-        self._sleepers.append((self.monotonic() + seconds, future))
-        await future
-
-    def advance(self, seconds: float) -> None:
-        self.base.advance(seconds)
-        for due, future in list(self._sleepers):
-            if due <= self.monotonic() + 1e-9 and not future.done():
-                future.set_result(None)
-        self._sleepers = [(d, f) for d, f in self._sleepers if not f.done()]
 
 
 async def test_credits_every_ten_minutes_and_soon_after_a_job_ends(

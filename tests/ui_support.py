@@ -134,7 +134,7 @@ class UiRig:
             folder=tmp_path,
             pyperclip_copy=self.copied.append,
             open_url_hook=self._open,
-            clock=FakeClock(wall_start=NOW),
+            clock=options.pop("clock", None) or FakeClock(wall_start=NOW),
             **options,
         )
 

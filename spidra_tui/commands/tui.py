@@ -88,9 +88,16 @@ def make_app(
             on_status=on_status,
         )
 
+    def account(take_slot: Any, on_change: Any, on_found: Any) -> Any:
+        from spidra_tui.watch.account import AccountWatcher
+
+        # The watcher's slot: account requests share the polls' request budget.
+        return AccountWatcher(client, take_slot, on_change=on_change, on_found=on_found)
+
     return SpidraApp(
         store=store,
         watcher_factory=watcher,
+        account_factory=account,
         client=client,
         server=server or server_label(client.base_url),
         **options,
@@ -141,6 +148,7 @@ def launch(
     demo: bool = False,
     notify: bool = True,
     bell: bool = False,
+    follow_account: bool = False,
 ) -> int:
     """Open the watcher TUI; returns the exit code (2: the store or an ID is unusable)."""
     for job_id in job_ids:
@@ -173,6 +181,7 @@ def launch(
                     demo=demo,
                     notify_jobs=notify,
                     bell=bell,
+                    follow_account=follow_account,
                     on_first_screen=resume_collector,
                 )
             )

@@ -23,6 +23,7 @@ from spidra_tui.api.models import Job, parse_job
 from spidra_tui.clock import Clock, SystemClock
 from spidra_tui.sanitize import line
 from spidra_tui.ui import toasts
+from spidra_tui.ui.account.link import AccountFactory, AccountLink
 from spidra_tui.ui.deliveries import BrowserOpen, Deliveries
 from spidra_tui.ui.help import HelpScreen
 from spidra_tui.ui.jobs.job_actions import JobActions, settle
@@ -70,6 +71,8 @@ class SpidraApp(App[int]):
         clock: Clock | None = None,
         demo: bool = False,
         on_first_screen: Callable[[], object] | None = None,
+        account_factory: AccountFactory | None = None,
+        follow_account: bool = False,
     ) -> None:
         super().__init__()
         self.store = store
@@ -95,6 +98,7 @@ class SpidraApp(App[int]):
             browser_open=open_url_hook,
         )
         self.job_actions = JobActions(self)
+        self.account = AccountLink(self, account_factory, follow_account)
         self._main = MainScreen(server, clock=self.clock)
 
     @property
@@ -141,12 +145,14 @@ class SpidraApp(App[int]):
         if self.client is not None:
             self.client.prepare()  # before the poller notes its first send (see prepare)
         await settle(watcher.start())
+        await self.account.start(watcher.take_slot)  # type: ignore[attr-defined]
         self.set_interval(FLUSH_SECONDS, self._flush_updates)
         if self.demo:
             toasts.show(self, toasts.demo_welcome(len(self.main.job_list.job_ids)))
 
     async def stop_watching(self) -> None:
         """Stop the watcher; safe to call more than once."""
+        await self.account.stop()
         watcher, self._watcher = self._watcher, None
         if watcher is not None:
             await settle(watcher.stop())
@@ -178,6 +184,8 @@ class SpidraApp(App[int]):
         if not len(self._buffer):
             return
         updates, finished = self._buffer.take()
+        if finished:
+            self.account.job_ended()
         job_list = self.main.job_list
         before = {u.job_id: job_list.summary(u.job_id) for u in finished}
         summaries = [s for u in updates if (s := self.store.get(u.job_id)) is not None]
@@ -372,6 +380,12 @@ class SpidraApp(App[int]):
         self.main.status_bar.show_notify(self.notify_jobs)
         words = "on: a toast when a job ends" if self.notify_jobs else "off"
         toasts.show(self, toasts.Toast(toasts.text(f"Notifications {words}"), timeout=3))
+
+    def action_account(self) -> None:
+        self.account.open_view()
+
+    def action_toggle_follow(self) -> None:
+        self.account.toggle_follow()
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())

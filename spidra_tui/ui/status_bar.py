@@ -60,6 +60,7 @@ class StatusBar(Static):
         self._status: PollerStatus | None = None
         self._notify = True
         self._shown: Text | None = None
+        self._credits = Text("")
 
     def on_mount(self) -> None:
         self._redraw()
@@ -76,6 +77,16 @@ class StatusBar(Static):
         self._notify = enabled
         self._redraw()
 
+    def show_credits(self, credits: Text) -> None:
+        """Show the account's credits (``ui.account.render.credits_text``); empty hides them."""
+        self._credits = credits
+        self._redraw()
+
+    @property
+    def credits_text(self) -> str:
+        """The credits as shown, plain (for tests)."""
+        return self._credits.plain
+
     @property
     def polling_text(self) -> str:
         """The polling state as plain text (for tests and the command line)."""
@@ -87,6 +98,9 @@ class StatusBar(Static):
         text.append(" spidra-tui ", style="bold reverse")
         text.append(" ")
         text.append_text(describe_polling(self._status, self._monotonic()))
+        if self._credits:
+            text.append("  ·  ")
+            text.append_text(self._credits)
         text.append(f"  ·  {self._server}", style="bold")
         text.append("  ·  ")
         text.append("notify on" if self._notify else "notify off (N)", style="dim")
