@@ -31,3 +31,7 @@ class ManualClock:
             if due <= self.monotonic() + 1e-9 and not future.done():
                 future.set_result(None)
         self._sleepers = [(d, f) for d, f in self._sleepers if not f.done()]
+
+    def sleeping(self) -> bool:
+        """Whether someone waits on this clock (so that an advance wakes them)."""
+        return any(not future.done() for _due, future in self._sleepers)

@@ -90,12 +90,14 @@ async def test_credits_every_ten_minutes_and_soon_after_a_job_ends(
             await until(lambda: watcher.state.account.at is not None)
             assert watcher.state.account.value.remaining == 99  # held by the running job
             assert watcher.state.account.value.plan == "Pro"
+            await until(clock.sleeping)
             clock.advance(599.0)
             clock.advance(1.0)
             await until(lambda: len(hits(emulator, "/account")) == 2)
             assert emulator.status_at(job) in ("completed", "failed")
             watcher.job_ended()
             watcher.job_ended()  # two jobs ending together cost one request
+            await until(clock.sleeping)
             clock.advance(29.0)
             clock.advance(1.0)
             await until(lambda: len(hits(emulator, "/account")) == 3)

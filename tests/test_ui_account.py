@@ -69,6 +69,7 @@ async def test_credits_in_the_header_and_the_low_warning(
         assert "\x1b" not in bar.credits_text and "\u202e" not in bar.credits_text
         assert ("take_slot",) in rig.w.calls  # the request waited for the watcher's slot
         emulator.create_job(KEY)
+        await until(pilot, clock.sleeping)
         clock.advance(600.0)  # ten minutes later, the next look
         await until(pilot, lambda: "⚠" in bar.credits_text)
         assert "credits 1/20 (5% left)" in bar.credits_text
@@ -146,6 +147,7 @@ async def test_follow_finds_a_batch_started_elsewhere(
             pilot, lambda: any(r.path == "/api/crawl/history" for r in emulator.stats.requests())
         )
         new = emulator.plant_batch(KEY, status="running")
+        await until(pilot, clock.sleeping)
         clock.advance(60.0)
         await until(pilot, lambda: new in rig.toasts())
         assert "batch" in rig.toasts()
