@@ -15,7 +15,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static, TabbedContent, TabPane
 
@@ -96,7 +96,7 @@ class AccountScreen(Screen[None]):
                     yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
                     yield JobDetail(clock=self._clock, id="log-detail")
             with TabPane("Usage", id="usage"):
-                with Vertical():
+                with VerticalScroll():
                     yield Static(id="usage-fresh", markup=False, classes="fresh")
                     yield Static(id="usage-chart", markup=False)
         yield Footer()
