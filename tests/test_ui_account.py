@@ -155,3 +155,39 @@ async def test_follow_finds_a_batch_started_elsewhere(
         await pilot.pause()
         assert "Following the account off" in rig.toasts()
         assert not rig.account_watchers[0].follow  # type: ignore[attr-defined]
+
+
+async def test_history_pages_on_demand_and_watch_says_what_it_cannot_do(
+    tmp_path: Path, emulator: Emulator, client: SpidraClient, fake_clock: FakeClock
+) -> None:
+    clock = ManualClock(fake_clock)
+    for n in range(60):
+        emulator.create_job(KEY, urls=(f"https://p.test/{n}",))
+    batch = emulator.plant_batch(KEY, status="running")
+    rig = rig_for(tmp_path, client, clock)
+    async with rig.app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("A")
+        screen = rig.app.screen
+        assert isinstance(screen, AccountScreen)
+        await until(pilot, lambda: len(cells(screen, "batches")) == 1)
+        await pilot.press("w")
+        await until(pilot, lambda: "needs batch and crawl polling" in rig.toasts())
+        assert batch in rig.toasts() and batch not in rig.app.main.job_list.job_ids
+
+        await pilot.press("3")
+        await until(pilot, lambda: len(cells(screen, "history")) == 50)
+        first = {row.urls for row in screen.rows("history")}
+        await pilot.press("greater_than_sign")
+        await until(pilot, lambda: len(cells(screen, "history")) == 10)
+        second = {row.urls for row in screen.rows("history")}
+        assert first | second == {(f"https://p.test/{n}",) for n in range(60)}
+        assert "page 2" in str(screen.query_one("#history-fresh").render())
+        pages = [r for r in emulator.stats.requests() if r.path == "/api/scrape-logs"]
+        await pilot.press("greater_than_sign")  # no page 3: no request
+        await pilot.pause()
+        assert len([r for r in emulator.stats.requests() if r.path == "/api/scrape-logs"]) == len(
+            pages
+        )
+        await pilot.press("less_than_sign")
+        await until(pilot, lambda: len(cells(screen, "history")) == 50)

@@ -98,6 +98,9 @@ class ScrapeLog:
     proxy_country: str | None = None
     scrape_mode: str | None = None
     screenshot: bool | None = None
+    full_page_screenshot: bool | None = None
+    extract_content_only: bool | None = None
+    schema_json: Any = None
     captcha_solved_count: int | None = None
     scraped_sites_count: int | None = None
     channel: str | None = None
@@ -125,6 +128,9 @@ class ScrapeLog:
             "proxy_country": self.proxy_country,
             "scrape_mode": self.scrape_mode,
             "screenshot": self.screenshot,
+            "full_page_screenshot": self.full_page_screenshot,
+            "extract_content_only": self.extract_content_only,
+            "schema_json": self.schema_json,
             "captcha_solved_count": self.captcha_solved_count,
             "scraped_sites_count": self.scraped_sites_count,
         }
@@ -189,6 +195,9 @@ def parse_log(row: Any, *, detail: bool = False) -> ScrapeLog | None:
         proxy_country=as_text(row.get("proxy_country")),
         scrape_mode=as_text(row.get("scrape_mode")),
         screenshot=as_bool(row.get("screenshot")),
+        full_page_screenshot=as_bool(row.get("full_page_screenshot")),
+        extract_content_only=as_bool(row.get("extract_content_only")),
+        schema_json=row.get("schema_json"),
         captcha_solved_count=as_int(row.get("captcha_solved_count")),
         scraped_sites_count=as_int(row.get("scraped_sites_count")),
         channel=as_text(row.get("channel")),

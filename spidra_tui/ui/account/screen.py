@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Footer, Input, Static, TabbedContent, Tab
 from spidra_tui.api.account import LogFilters, ScrapeLog, ScrapeLogPage
 from spidra_tui.api.errors import SpidraError, describe
 from spidra_tui.clock import Clock, SystemClock
+from spidra_tui.ui import toasts
 from spidra_tui.ui.account.filters import HINT, parse_filter
 from spidra_tui.ui.account.log_detail import log_as_job
 from spidra_tui.ui.account.render import (
@@ -235,7 +236,7 @@ class AccountScreen(Screen[None]):
         try:
             log = await watcher.load_log(row.uuid)
         except SpidraError as exc:
-            self.notify(Text(describe(exc)), severity="error", markup=False)
+            toasts.show(self.app, toasts.Toast(toasts.text(describe(exc)), severity="error"))
             return
         rows = self._rows["history"]
         table = self._table("history")
@@ -311,7 +312,10 @@ class AccountScreen(Screen[None]):
     def action_watch(self) -> None:
         tab = self.active_tab
         if tab not in ("batches", "crawls"):
-            self.notify("Pick a batch or a crawl to watch (tabs 1 and 2).", timeout=4)
+            toasts.show(
+                self.app,
+                toasts.Toast(toasts.text("Pick a batch or a crawl (tabs 1 and 2)."), timeout=4),
+            )
             return
         rows = self._rows[tab]
         cursor = self._table(tab).cursor_row
