@@ -57,6 +57,17 @@ def _interval(text: str) -> float:
     return value
 
 
+def _job_id(text: str) -> str:
+    # One rule for every command that takes job IDs (the TUI's add dialog uses it too).
+    from spidra_tui.job_ids import check_job_id
+    from spidra_tui.sanitize import line
+
+    reason = check_job_id(text)
+    if reason is not None:
+        raise argparse.ArgumentTypeError(f"{line(text, 80)!r} is not a job ID: {reason}")
+    return text
+
+
 def _positive(kind: type) -> Any:
     def parse(text: str) -> Any:
         try:
@@ -133,9 +144,13 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
             parents=[common],
         )
-        parser.add_argument("job_ids", nargs="*", metavar="JOB_ID", help="jobs to watch")
+        parser.add_argument(
+            "job_ids", nargs="*", type=_job_id, metavar="JOB_ID", help="jobs to watch"
+        )
         parser.add_argument("--version", action="version", version=f"spidra-tui {__version__}")
-        parser.add_argument("--no-notify", action="store_true", help="no toast when a job ends")
+        parser.add_argument(
+            "--no-notify", action="store_true", help="do not announce jobs that end"
+        )
         parser.add_argument("--bell", action="store_true", help="ring the bell when a job ends")
         parser.add_argument(
             "--follow-account",
@@ -146,7 +161,7 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=f"spidra-tui {command}", parents=[common])
     if command == "get":
         parser.description = "Print a job's result (exit 0 completed, 1 failed)."
-        parser.add_argument("job_id", metavar="JOB_ID")
+        parser.add_argument("job_id", type=_job_id, metavar="JOB_ID")
         _output_options(parser)
     elif command == "submit":
         parser.description = "Start a scrape job and print its ID (or its result with --wait)."
@@ -162,13 +177,13 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         parser.description = (
             "Follow jobs until all end: exit 0 when all completed, 1 when any failed."
         )
-        parser.add_argument("job_ids", nargs="*", metavar="JOB_ID")
+        parser.add_argument("job_ids", nargs="*", type=_job_id, metavar="JOB_ID")
     elif command == "list":
         parser.description = "Print the remembered jobs."
         parser.add_argument("--json", action="store_true", help="as a JSON array")
     elif command == "forget":
         parser.description = "Remove jobs from the watchlist."
-        parser.add_argument("job_ids", nargs="+", metavar="JOB_ID")
+        parser.add_argument("job_ids", nargs="+", type=_job_id, metavar="JOB_ID")
     elif command in ACCOUNT_COMMANDS:
         from spidra_tui.commands.account import add_arguments
 

@@ -31,20 +31,6 @@ def test_an_unusable_state_folder_is_a_plain_message_and_exit_2(
     assert "is a file, not a folder" in err and "Traceback" not in err
 
 
-def test_a_bad_job_id_on_the_command_line_is_refused_with_the_reason(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code = launch(
-        base_url="http://127.0.0.1:9/api",
-        key=None,
-        state_dir=tmp_path,
-        poll=PollSettings(),
-        job_ids=["good-id", "bad/id"],
-    )
-    assert code == 2
-    assert "'bad/id' is not a job ID" in capsys.readouterr().err
-
-
 async def test_quit_stops_the_watcher_and_closes_everything(
     demo_emulator: Emulator, tmp_path: Path
 ) -> None:

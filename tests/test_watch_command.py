@@ -175,7 +175,7 @@ def test_list_shows_a_table_and_json(store: JobStore, vclock: VirtualClock) -> N
     assert list_jobs(store, as_json=True, out=out) == 0
     listed = json.loads(out.getvalue())
     assert [item["job_id"] for item in listed] == ["job-two", "job-one"]
-    assert listed[1]["label"] == "weekly \x1b[31mprices" and "\x1b" not in out.getvalue()
+    assert listed[1]["label"] == "weekly prices" and "\x1b" not in out.getvalue()
 
 
 def test_forget_exits_1_when_an_id_is_unknown(store: JobStore) -> None:

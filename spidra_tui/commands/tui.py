@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 
 from spidra_tui.api.client import SpidraClient
 from spidra_tui.config import PollSettings
-from spidra_tui.job_ids import check_job_id
 from spidra_tui.sanitize import line
 from spidra_tui.secret import Secret
 from spidra_tui.ui.app import SpidraApp
@@ -86,6 +85,8 @@ def make_app(
             max_rate=poll.max_rate,
             on_update=on_update,
             on_status=on_status,
+            submitter=client,
+            prepare=client.prepare,
         )
 
     def account(take_slot: Any, on_change: Any, on_found: Any) -> Any:
@@ -98,7 +99,6 @@ def make_app(
         store=store,
         watcher_factory=watcher,
         account_factory=account,
-        client=client,
         server=server or server_label(client.base_url),
         **options,
     )
@@ -150,12 +150,10 @@ def launch(
     bell: bool = False,
     follow_account: bool = False,
 ) -> int:
-    """Open the watcher TUI; returns the exit code (2: the store or an ID is unusable)."""
-    for job_id in job_ids:
-        reason = check_job_id(job_id)
-        if reason is not None:
-            sys.stderr.write(f"{line(job_id, 80)!r} is not a job ID: {reason}.\n")
-            return EXIT_USAGE
+    """Open the watcher TUI; returns the exit code (2: the store is unusable).
+
+    ``job_ids`` have been checked by the command line (see ``spidra_tui.job_ids``).
+    """
     try:
         store = JobStore.open(state_dir)
     except StoreError as exc:

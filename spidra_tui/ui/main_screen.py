@@ -12,12 +12,12 @@ from textual.binding import Binding
 from textual.containers import Container
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Footer, Tabs
+from textual.widgets import Footer
 
 from spidra_tui.clock import Clock, SystemClock
 from spidra_tui.ui import keymap
 from spidra_tui.ui.detail.pane import TABS, JobDetail
-from spidra_tui.ui.detail.tab import DetailTab
+from spidra_tui.ui.ended_banner import EndedBanner
 from spidra_tui.ui.jobs.job_list import JobList
 from spidra_tui.ui.status_bar import StatusBar
 
@@ -46,6 +46,7 @@ class MainScreen(Screen[None]):
         with Container(id="panes"):
             yield JobList(clock=self._clock.wall, id="job-list")
             yield JobDetail(clock=self._clock, id="detail")
+        yield EndedBanner(id="ended-banner")
         yield Footer(show_command_palette=True)
 
     def on_mount(self) -> None:
@@ -56,7 +57,7 @@ class MainScreen(Screen[None]):
         # as well would hold the rows back by a tenth of a second. The list's size
         # does not depend on it, so nothing moves when it appears.
         self.detail.display = False
-        self.job_list.table.focus()
+        self.job_list.focus_rows()
 
     def on_resize(self, event: Resize) -> None:
         self._fit(event.size.width)
@@ -72,6 +73,10 @@ class MainScreen(Screen[None]):
     def reveal_detail(self) -> None:
         """Show the detail pane, hidden until the first screen is painted."""
         self.detail.display = True
+
+    @property
+    def ended_banner(self) -> EndedBanner:
+        return self.query_one(EndedBanner)
 
     @property
     def job_list(self) -> JobList:
@@ -100,18 +105,12 @@ class MainScreen(Screen[None]):
         """Move the keyboard to the detail pane; on a narrow screen give it the screen."""
         if self.has_class("-narrow"):
             self.add_class("-zoom")
-        for body in self.detail.query(DetailTab):
-            if body.on_screen:
-                body.focus_main()
-                break
-        if not self.detail_has_focus:
-            # A tab with nothing to move in: the tab bar is still worth having.
-            self.detail.query_one(Tabs).focus()
+        self.detail.focus_shown_tab()
 
     def focus_list(self) -> None:
         """Back to the job list (and out of the zoomed detail)."""
         self.remove_class("-zoom")
-        self.job_list.table.focus()
+        self.job_list.focus_rows()
 
     def switch_pane(self) -> None:
         """From the list to the detail and back."""

@@ -8,10 +8,11 @@ and handed to the list a few times a second.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, Protocol
+from collections.abc import Callable, Iterable, Mapping
+from typing import Protocol
 
-from spidra_tui.watch.state import JobUpdate, PollerStatus
+from spidra_tui.api.client import ScrapeRequest, Submitted
+from spidra_tui.watch.state import JobSummary, JobUpdate, PollerStatus
 
 UpdateCallback = Callable[[JobUpdate], None]
 StatusCallback = Callable[[PollerStatus], None]
@@ -20,19 +21,24 @@ StatusCallback = Callable[[PollerStatus], None]
 class WatcherLike(Protocol):
     """The part of ``spidra_tui.watch.watcher.Watcher`` the app uses."""
 
-    def start(self) -> Any: ...
+    async def start(self) -> list[JobSummary]: ...
 
-    def stop(self) -> Awaitable[None] | None: ...
+    async def stop(self) -> None: ...
 
-    def add(self, ids: Iterable[str], labels: Any = None) -> Any: ...
+    def add(self, ids: Iterable[str], labels: Mapping[str, str] | None = None) -> list[str]: ...
 
-    def remove(self, ids: Iterable[str]) -> Any: ...
+    def remove(self, ids: Iterable[str]) -> int: ...
 
-    def refresh(self, id: str | None = None) -> Any: ...
+    def refresh(self, job_id: str | None = None) -> None: ...
 
-    def pause(self) -> Any: ...
+    async def submit(self, request: ScrapeRequest) -> Submitted: ...
 
-    def resume(self) -> Any: ...
+    async def take_slot(self) -> None:
+        """Wait for a send slot of the request budget (the account's requests take one)."""
+
+    def pause(self) -> None: ...
+
+    def resume(self) -> None: ...
 
     @property
     def status(self) -> PollerStatus: ...
@@ -46,7 +52,7 @@ class UpdateBuffer:
 
     A job that finishes is remembered as finishing even if a later update in
     the same burst (say a retry of an unrelated poll) replaces the update
-    itself, so the "job finished" toast is never lost.
+    itself, so the "job finished" announcement is never lost.
     """
 
     def __init__(self) -> None:

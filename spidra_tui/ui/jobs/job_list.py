@@ -77,8 +77,30 @@ class JobList(Vertical):
 
     @property
     def table(self) -> JobTable:
-        """The DataTable, for focusing."""
+        """The table of rows (read its cells in tests; move with the methods below)."""
         return self.query_one(JobTable)
+
+    # -- moving ----------------------------------------------------------
+
+    def focus_rows(self) -> None:
+        """Put the keyboard focus on the rows."""
+        self.table.focus()
+
+    def cursor_down(self) -> None:
+        """The next job."""
+        self.table.action_cursor_down()
+
+    def cursor_up(self) -> None:
+        """The previous job."""
+        self.table.action_cursor_up()
+
+    def cursor_first(self) -> None:
+        """The first job."""
+        self.table.action_scroll_top()
+
+    def cursor_last(self) -> None:
+        """The last job."""
+        self.table.action_scroll_bottom()
 
     # -- reading ---------------------------------------------------------
 
