@@ -24,7 +24,8 @@ from spidra_tui.api.models import Job, parse_job
 from spidra_tui.clock import Clock, SystemClock
 from spidra_tui.sanitize import line
 from spidra_tui.ui import toasts
-from spidra_tui.ui.account.link import AccountFactory, AccountLink
+from spidra_tui.ui.account.link import AccountLink
+from spidra_tui.ui.account.watching import AccountFactory
 from spidra_tui.ui.deliveries import BrowserOpen, Deliveries
 from spidra_tui.ui.help import HelpScreen
 from spidra_tui.ui.jobs.job_actions import JobActions

@@ -9,57 +9,23 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
 from spidra_tui.sanitize import line
 from spidra_tui.ui import toasts
 from spidra_tui.ui.account.render import credits_text
-from spidra_tui.watch.account import AccountState, Fetched, Found
-
-if TYPE_CHECKING:
-    from spidra_tui.ui.app import SpidraApp
+from spidra_tui.ui.account.watching import AccountFactory, AccountWatcherLike
+from spidra_tui.watch.account import AccountState
 
 log = logging.getLogger(__name__)
 PLURAL = {"batch": "batches", "crawl": "crawls"}
 
 
-class AccountWatcherLike(Protocol):
-    """The part of :class:`spidra_tui.watch.account.AccountWatcher` the app uses."""
-
-    state: AccountState
-    follow: bool
-
-    async def start(self) -> None: ...
-
-    async def stop(self) -> None: ...
-
-    def job_ended(self) -> None: ...
-
-    def age(self, fetched: Fetched) -> float | None: ...
-
-    async def refresh_credits(self) -> Fetched: ...
-
-    async def load_batches(self, page: int = 1, limit: int = 20) -> Fetched: ...
-
-    async def load_crawls(self, page: int = 1, limit: int = 20) -> Fetched: ...
-
-    async def load_logs(self, filters: Any = None) -> Fetched: ...
-
-    async def load_log(self, uuid: str) -> Any: ...
-
-    async def load_usage(self, time_range: str = "7d") -> Fetched: ...
-
-
-# (take_slot, on_change, on_found) -> the watcher; built once the job watcher exists.
-AccountFactory = Callable[
-    [Callable[[], Awaitable[None]], Callable[[AccountState], None], Found], AccountWatcherLike
-]
-
-
 class AccountLink:
     """Owns the app's AccountWatcher from mount to quit."""
 
-    def __init__(self, app: SpidraApp, factory: AccountFactory | None, follow: bool) -> None:
+    def __init__(self, app: Any, factory: AccountFactory | None, follow: bool) -> None:
+        """``app`` is the SpidraApp (typed loosely: the app imports this module)."""
         self._app = app
         self._factory = factory
         self._follow = follow

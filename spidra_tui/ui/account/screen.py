@@ -9,7 +9,7 @@ how fresh each list is. A history row opens in the same detail pane as a job, it
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -33,12 +33,10 @@ from spidra_tui.ui.account.render import (
     log_cells,
     usage_chart,
 )
+from spidra_tui.ui.account.watching import ViewLink
 from spidra_tui.ui.detail.pane import JobDetail
 from spidra_tui.ui.detail.tab import DetailTab
 from spidra_tui.watch.account import AccountState, Fetched
-
-if TYPE_CHECKING:
-    from spidra_tui.ui.account.link import AccountLink
 
 TABS = ("batches", "crawls", "history", "usage")
 LIST_LIMIT = 20
@@ -72,7 +70,7 @@ class AccountScreen(Screen[None]):
         ),
     ]
 
-    def __init__(self, link: AccountLink, *, clock: Clock | None = None) -> None:
+    def __init__(self, link: ViewLink, *, clock: Clock | None = None) -> None:
         super().__init__(id="account")
         self._link = link
         self._clock: Clock = clock or SystemClock()
