@@ -129,3 +129,24 @@ async def test_errors_become_states_and_a_429_holds_every_account_request(
     third = await watcher.load_usage("7d")
     assert third.value == second.value and third.error and third.error_at >= third.at
     assert watcher.state.requests == 3
+
+
+async def test_a_server_pause_of_the_job_watcher_holds_account_requests(
+    emulator: Emulator, fake_clock: FakeClock
+) -> None:
+    clock = ManualClock(fake_clock)
+    pause_ends = [clock.monotonic() + 100.0]
+    async with client_for(emulator, KEY, clock) as client:
+        poller = Poller(client, on_update=lambda update: None, clock=clock)
+        watcher = AccountWatcher(
+            client, poller.take_slot, clock=clock, held_until=lambda: pause_ends[0]
+        )
+        task = asyncio.create_task(watcher.load_usage("7d"))
+        await until(clock.sleeping)
+        clock.advance(99.0)
+        await until(clock.sleeping)
+        assert hits(emulator, "/usage-stats") == []  # still paused: nothing sent
+        clock.advance(1.0)
+        fetched = await asyncio.wait_for(task, 10)
+    assert fetched.error is None and len(hits(emulator, "/usage-stats")) == 1
+    assert hits(emulator, "/usage-stats")[0] - (pause_ends[0] - 100.0) == pytest.approx(100.0)

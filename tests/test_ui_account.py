@@ -31,9 +31,9 @@ async def client(emulator: Emulator, fake_clock: FakeClock) -> AsyncIterator[Spi
 def rig_for(tmp_path: Path, client: SpidraClient, clock: ManualClock, **options: Any) -> UiRig:
     made: list[AccountWatcher] = []
 
-    def factory(take_slot: Any, on_change: Any, on_found: Any) -> AccountWatcher:
+    def factory(jobs: Any, on_change: Any, on_found: Any) -> AccountWatcher:
         watcher = AccountWatcher(
-            client, take_slot, clock=clock, on_change=on_change, on_found=on_found
+            client, jobs.take_slot, clock=clock, on_change=on_change, on_found=on_found
         )
         made.append(watcher)
         return watcher

@@ -89,11 +89,17 @@ def make_app(
             prepare=client.prepare,
         )
 
-    def account(take_slot: Any, on_change: Any, on_found: Any) -> Any:
-        from spidra_tui.watch.account import AccountWatcher
+    def account(jobs: WatcherLike, on_change: Any, on_found: Any) -> Any:
+        from spidra_tui.watch.account import AccountWatcher, server_pause_end
 
-        # The watcher's slot: account requests share the polls' request budget.
-        return AccountWatcher(client, take_slot, on_change=on_change, on_found=on_found)
+        # The job watcher's slots and pauses: account requests share the polls' budget.
+        return AccountWatcher(
+            client,
+            jobs.take_slot,
+            on_change=on_change,
+            on_found=on_found,
+            held_until=lambda: server_pause_end(jobs.status),
+        )
 
     return SpidraApp(
         store=store,

@@ -148,7 +148,7 @@ class SpidraApp(App[int]):
         if watcher is not self._watcher:
             return  # quit before the first paint
         await watcher.start()
-        await self.account.start(watcher.take_slot)
+        await self.account.start(watcher)
         self.set_interval(FLUSH_SECONDS, self._flush_updates)
         if self.demo:
             toasts.show(self, toasts.demo_welcome(len(self.main.job_list.job_ids)))

@@ -26,6 +26,7 @@ from spidra_tui.api.account import Account, LogFilters, ScrapeLog, ScrapeLogPage
 from spidra_tui.api.account_lists import SummaryPage
 from spidra_tui.api.errors import RateLimited, SpidraError, describe
 from spidra_tui.clock import Clock, SystemClock
+from spidra_tui.watch.state import PollerStatus
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,11 @@ CREDITS_GAP = 30.0  # after a job ends, refresh the credits no sooner than this 
 LISTS_EVERY = 60.0
 MIN_LISTS_EVERY = 60.0
 ERROR_PAUSE = 60.0
+
+
+def server_pause_end(status: PollerStatus) -> float | None:
+    """When the job watcher's 429 pause ends (monotonic), or None when it is not paused so."""
+    return status.resume_at if status.paused == "rate_limited" else None
 
 
 class AccountSource(Protocol):
@@ -99,9 +105,12 @@ class AccountWatcher:
         credits_every: float = CREDITS_EVERY,
         credits_gap: float = CREDITS_GAP,
         lists_every: float = LISTS_EVERY,
+        held_until: Callable[[], float | None] | None = None,
     ) -> None:
         self.source = source
         self._take_slot = take_slot
+        # When the job watcher is paused by the server (429), until when (monotonic).
+        self._held_until = held_until or (lambda: None)
         self._clock: Clock = clock or SystemClock()
         self._on_change = on_change
         self._on_found = on_found
@@ -149,9 +158,7 @@ class AccountWatcher:
     async def _send(self, part: str, call: Callable[[], Awaitable[Any]]) -> Fetched:
         """Take a slot, send one request, remember its answer or error under ``part``."""
         async with self._lock:
-            wait = self._hold_until - self._clock.monotonic()
-            if wait > 0:
-                await self._clock.sleep(wait)
+            await self._wait_out_pauses()
             await self._take_slot()
             self._set(requests=self.state.requests + 1)
             previous = self._get(part)
@@ -167,6 +174,15 @@ class AccountWatcher:
                 fetched = Fetched(value=value, at=self._clock.wall())
             self._put(part, fetched)
             return fetched
+
+    async def _wait_out_pauses(self) -> None:
+        """A 429 pauses every request of the key: ours, and the job watcher's too."""
+        while True:
+            until = max(self._hold_until, self._held_until() or -math.inf)
+            wait = until - self._clock.monotonic()
+            if wait <= 0:
+                return
+            await self._clock.sleep(wait)
 
     def _holding(self) -> Any:
         # A virtual clock must not move while a request is on the wire (see virtual_time).
@@ -213,6 +229,7 @@ class AccountWatcher:
     async def load_log(self, uuid: str) -> ScrapeLog:
         """One log with its result (not kept: the caller shows it). Raises ``SpidraError``."""
         async with self._lock:
+            await self._wait_out_pauses()
             await self._take_slot()
             self._set(requests=self.state.requests + 1)
             with self._holding():

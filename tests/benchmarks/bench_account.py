@@ -101,8 +101,10 @@ async def bench_view(runs: int) -> tuple[float, float]:
             clock = ManualClock(base)
             async with SpidraClient(emulator.base_url or "", Secret(KEY), clock=clock) as client:
 
-                def factory(take_slot, on_change, on_found, clock=clock, client=client):  # type: ignore[no-untyped-def]
-                    return AccountWatcher(client, take_slot, clock=clock, on_change=on_change)
+                def factory(jobs, on_change, on_found, clock=clock, client=client):  # type: ignore[no-untyped-def]
+                    return AccountWatcher(
+                        client, jobs.take_slot, clock=clock, on_change=on_change
+                    )
 
                 with tempfile.TemporaryDirectory() as folder:
                     rig = UiRig(Path(folder), account_factory=factory, clock=clock)

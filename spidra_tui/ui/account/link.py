@@ -8,7 +8,6 @@ batch or crawl does: with ``--follow-account`` it joins the job list.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from spidra_tui.sanitize import line
@@ -36,11 +35,11 @@ class AccountLink:
         """Whether the app can reach the account at all (a client was given)."""
         return self._factory is not None
 
-    async def start(self, take_slot: Callable[[], Awaitable[None]]) -> None:
-        """Build and start the AccountWatcher; requests take ``take_slot`` first."""
+    async def start(self, jobs: Any) -> None:
+        """Build and start the AccountWatcher beside ``jobs``, the job watcher."""
         if self._factory is None or self.watcher is not None:
             return
-        self.watcher = self._factory(take_slot, self._changed, self._found)
+        self.watcher = self._factory(jobs, self._changed, self._found)
         self.watcher.follow = self._follow
         await self.watcher.start()
 

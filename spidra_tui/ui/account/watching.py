@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from spidra_tui.watch.account import AccountState, Fetched, Found
@@ -35,10 +35,9 @@ class AccountWatcherLike(Protocol):
     async def load_usage(self, time_range: str = "7d") -> Fetched: ...
 
 
-# (take_slot, on_change, on_found) -> the watcher; built once the job watcher exists.
-AccountFactory = Callable[
-    [Callable[[], Awaitable[None]], Callable[[AccountState], None], Found], AccountWatcherLike
-]
+# (the job watcher, on_change, on_found) -> the account's watcher, built once the job
+# watcher exists: its requests take the job watcher's send slots and respect its pauses.
+AccountFactory = Callable[[Any, Callable[[AccountState], None], Found], AccountWatcherLike]
 
 
 class ViewLink(Protocol):
