@@ -305,6 +305,10 @@ def _connection(args: argparse.Namespace) -> Iterator[tuple[str, Any, Path]]:
         raise ConfigError(str(exc)) from None
     # Children (a browser, a clipboard tool) must not inherit the key.
     os.environ.pop(ENV_API_KEY, None)
+    if key is not None:
+        from spidra_tui.debuglog import redact
+
+        redact(key.reveal())  # masked in the debug log, should any line ever hold it
     for warning in warnings:
         sys.stderr.write(f"Warning: {warning}\n")
     if key is None:

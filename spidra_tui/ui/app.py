@@ -22,7 +22,6 @@ from textual.worker import get_current_worker
 from spidra_tui.api.errors import SpidraError
 from spidra_tui.api.models import Job, parse_job
 from spidra_tui.clock import Clock, SystemClock
-from spidra_tui.sanitize import line
 from spidra_tui.ui import toasts
 from spidra_tui.ui.account.link import AccountLink
 from spidra_tui.ui.account.watching import AccountFactory
@@ -31,7 +30,7 @@ from spidra_tui.ui.help import HelpScreen
 from spidra_tui.ui.jobs.job_actions import JobActions
 from spidra_tui.ui.jobs.job_list import JobList
 from spidra_tui.ui.main_screen import MainScreen
-from spidra_tui.ui.messages import CopyRequest, OpenLink, PollerChanged
+from spidra_tui.ui.messages import PollerChanged
 from spidra_tui.ui.palette import SpidraCommands
 from spidra_tui.ui.terminal import TerminalOutput, recording_driver
 from spidra_tui.ui.watching import UpdateBuffer, WatcherFactory, WatcherLike
@@ -318,16 +317,6 @@ class SpidraApp(App[int]):
             return
         self._jobs.setdefault(job_id, job)
         self._show_detail(job_id)
-
-    # -- messages from widgets -------------------------------------------
-
-    @on(OpenLink)
-    def _open_link(self, message: OpenLink) -> None:
-        self.deliveries.open_link(message.url)
-
-    @on(CopyRequest)
-    def _copy_request(self, message: CopyRequest) -> None:
-        self.deliveries.copy(message.text, line(message.what, 60))
 
     # -- actions (bound in keymap.KEYS) ----------------------------------
 
