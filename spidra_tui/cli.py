@@ -155,7 +155,7 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         parser.add_argument(
             "--follow-account",
             action="store_true",
-            help="new batches and crawls started elsewhere join the list (checked each minute)",
+            help="look each minute for batches and crawls started elsewhere, and announce them",
         )
         return parser
     parser = argparse.ArgumentParser(prog=f"spidra-tui {command}", parents=[common])

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from typing import Any
 
 import pytest
 from account_support import ManualClock
 from poller_support import client_for
+from waiting import wait_for
 
 from spidra_tui.api.client import SpidraClient
 from spidra_tui.clock import FakeClock
@@ -18,26 +17,6 @@ from spidra_tui.watch.poller import Poller
 from spidra_tui.watch.virtual_time import VirtualClock
 
 KEY = "spd_test_key_0001"
-
-
-@pytest.fixture
-async def vclock(fake_clock: FakeClock) -> AsyncIterator[VirtualClock]:
-    clock = VirtualClock(fake_clock)
-    yield clock
-    await clock.aclose()
-
-
-@pytest.fixture
-async def client(emulator: Emulator, vclock: VirtualClock) -> AsyncIterator[SpidraClient]:
-    async with client_for(emulator, KEY, vclock) as made:
-        yield made
-
-
-async def until(condition: Callable[[], Any], timeout: float = 10.0) -> None:
-    """Wait (in real time) until ``condition()`` holds."""
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.005)
 
 
 def hits(emulator: Emulator, path: str) -> list[float]:
@@ -60,15 +39,15 @@ async def test_follow_finds_new_batches_and_crawls_at_most_once_a_minute(
     )
     await watcher.start()
     try:
-        await until(lambda: watcher.state.crawls.at is not None)
+        await wait_for(lambda: watcher.state.crawls.at is not None)
         assert found == []  # what ran before following began is not "new"
         new_batch = emulator.plant_batch(KEY, status="running")
         emulator.plant_batch(KEY, status="completed")  # ended: nothing to watch
         new_crawl = emulator.plant_crawl(KEY, status="running")
-        await until(lambda: len(found) == 2)
+        await wait_for(lambda: len(found) == 2)
         assert sorted(found) == sorted([("batch", new_batch), ("crawl", new_crawl)])
         assert old not in [row_id for _kind, row_id in found]
-        await until(lambda: len(hits(emulator, "/batch/scrape")) >= 4)
+        await wait_for(lambda: len(hits(emulator, "/batch/scrape")) >= 4)
     finally:
         await watcher.stop()
     batch_times = hits(emulator, "/batch/scrape")
@@ -87,20 +66,20 @@ async def test_credits_every_ten_minutes_and_soon_after_a_job_ends(
         watcher = AccountWatcher(client, poller.take_slot, clock=clock)
         await watcher.start()
         try:
-            await until(lambda: watcher.state.account.at is not None)
+            await wait_for(lambda: watcher.state.account.at is not None)
             assert watcher.state.account.value.remaining == 99  # held by the running job
             assert watcher.state.account.value.plan == "Pro"
-            await until(clock.sleeping)
+            await wait_for(clock.sleeping)
             clock.advance(599.0)
             clock.advance(1.0)
-            await until(lambda: len(hits(emulator, "/account")) == 2)
+            await wait_for(lambda: len(hits(emulator, "/account")) == 2)
             assert emulator.status_at(job) in ("completed", "failed")
             watcher.job_ended()
             watcher.job_ended()  # two jobs ending together cost one request
-            await until(clock.sleeping)
+            await wait_for(clock.sleeping)
             clock.advance(29.0)
             clock.advance(1.0)
-            await until(lambda: len(hits(emulator, "/account")) == 3)
+            await wait_for(lambda: len(hits(emulator, "/account")) == 3)
             times = hits(emulator, "/account")
             assert [t - times[0] for t in times] == [0.0, 600.0, 630.0]
             remaining = watcher.state.account.value.remaining
@@ -142,9 +121,9 @@ async def test_a_server_pause_of_the_job_watcher_holds_account_requests(
             client, poller.take_slot, clock=clock, held_until=lambda: pause_ends[0]
         )
         task = asyncio.create_task(watcher.load_usage("7d"))
-        await until(clock.sleeping)
+        await wait_for(clock.sleeping)
         clock.advance(99.0)
-        await until(clock.sleeping)
+        await wait_for(clock.sleeping)
         assert hits(emulator, "/usage-stats") == []  # still paused: nothing sent
         clock.advance(1.0)
         fetched = await asyncio.wait_for(task, 10)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +10,7 @@ import pytest
 from account_support import ManualClock
 from poller_support import client_for
 from ui_support import UiRig
+from waiting import pilot_wait_for
 
 from spidra_tui.api.client import SpidraClient
 from spidra_tui.clock import FakeClock
@@ -43,12 +43,6 @@ def rig_for(tmp_path: Path, client: SpidraClient, clock: ManualClock, **options:
     return rig
 
 
-async def until(pilot: Any, condition: Callable[[], Any], timeout: float = 10.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await pilot.pause(0.02)
-
-
 def cells(screen: AccountScreen, table: str) -> list[str]:
     data = screen.query_one(f"#{table}-table")
     return [" | ".join(str(c) for c in data.get_row_at(i)) for i in range(data.row_count)]
@@ -64,14 +58,14 @@ async def test_credits_in_the_header_and_the_low_warning(
     rig = rig_for(tmp_path, client, clock)
     async with rig.app.run_test(size=(160, 30)) as pilot:
         bar = rig.app.main.status_bar
-        await until(pilot, lambda: "credits" in bar.credits_text)
+        await pilot_wait_for(pilot, lambda: "credits" in bar.credits_text)
         assert bar.credits_text.startswith("credits 2/20") and "⚠" not in bar.credits_text
         assert "\x1b" not in bar.credits_text and "\u202e" not in bar.credits_text
         assert ("take_slot",) in rig.w.calls  # the request waited for the watcher's slot
         emulator.create_job(KEY)
-        await until(pilot, clock.sleeping)
+        await pilot_wait_for(pilot, clock.sleeping)
         clock.advance(600.0)  # ten minutes later, the next look
-        await until(pilot, lambda: "⚠" in bar.credits_text)
+        await pilot_wait_for(pilot, lambda: "⚠" in bar.credits_text)
         assert "credits 1/20 (5% left)" in bar.credits_text
         assert rig.app.is_running
 
@@ -92,15 +86,15 @@ async def test_account_view_lists_history_and_usage(
         await pilot.press("A")
         screen = rig.app.screen
         assert isinstance(screen, AccountScreen)
-        await until(pilot, lambda: len(cells(screen, "batches")) == 1)
+        await pilot_wait_for(pilot, lambda: len(cells(screen, "batches")) == 1)
         row = cells(screen, "batches")[0]
         assert "2/4" in row and batch in row and "\x1b" not in row
         await pilot.press("2")
-        await until(pilot, lambda: len(cells(screen, "crawls")) == 1)
+        await pilot_wait_for(pilot, lambda: len(cells(screen, "crawls")) == 1)
         assert "2.5" in cells(screen, "crawls")[0] and "\x1b" not in cells(screen, "crawls")[0]
 
         await pilot.press("3")
-        await until(pilot, lambda: len(cells(screen, "history")) == 2)
+        await pilot_wait_for(pilot, lambda: len(cells(screen, "history")) == 2)
         table = screen.query_one("#history-table")
         table.focus()
         index = next(
@@ -108,7 +102,7 @@ async def test_account_view_lists_history_and_usage(
         )
         table.move_cursor(row=index)
         await pilot.press("enter")
-        await until(pilot, lambda: screen.detail.copy_target() is not None)
+        await pilot_wait_for(pilot, lambda: screen.detail.copy_target() is not None)
         assert "# Found it" in screen.detail.copy_target().text
         assert screen.detail.job_id == emulator.log_uuid(done)
         details = [r for r in emulator.stats.requests() if r.path.startswith("/api/scrape-logs/")]
@@ -117,7 +111,7 @@ async def test_account_view_lists_history_and_usage(
         await pilot.press("escape")
         await pilot.press("slash")
         await pilot.press(*"status:error", "enter")
-        await until(pilot, lambda: len(cells(screen, "history")) == 1)
+        await pilot_wait_for(pilot, lambda: len(cells(screen, "history")) == 1)
         assert "error" in cells(screen, "history")[0]
         sent = len(emulator.stats.requests())
         await pilot.press("slash", "ctrl+u", *"since:2026-13-45", "enter")
@@ -126,12 +120,16 @@ async def test_account_view_lists_history_and_usage(
         assert "since: wants a date" in fresh and len(emulator.stats.requests()) == sent
 
         await pilot.press("escape", "4")
-        await until(pilot, lambda: "Total" in str(screen.query_one("#usage-chart").render()))
+        await pilot_wait_for(
+            pilot, lambda: "Total" in str(screen.query_one("#usage-chart").render())
+        )
         chart = str(screen.query_one("#usage-chart").render())
         assert chart.count("\n") >= 8 and "█" in chart
         await pilot.press("u")
-        await until(pilot, lambda: "30d" in str(screen.query_one("#usage-fresh").render()))
-        await until(pilot, lambda: str(screen.query_one("#usage-chart").render()).count("\n") >= 31)
+        await pilot_wait_for(pilot, lambda: "30d" in str(screen.query_one("#usage-fresh").render()))
+        await pilot_wait_for(
+            pilot, lambda: str(screen.query_one("#usage-chart").render()).count("\n") >= 31
+        )
         await pilot.press("escape")
         assert not isinstance(rig.app.screen, AccountScreen) and rig.app.is_running
 
@@ -143,13 +141,13 @@ async def test_follow_finds_a_batch_started_elsewhere(
     emulator.plant_batch(KEY, status="running")
     rig = rig_for(tmp_path, client, clock, follow_account=True)
     async with rig.app.run_test(size=(160, 30)) as pilot:
-        await until(
+        await pilot_wait_for(
             pilot, lambda: any(r.path == "/api/crawl/history" for r in emulator.stats.requests())
         )
         new = emulator.plant_batch(KEY, status="running")
-        await until(pilot, clock.sleeping)
+        await pilot_wait_for(pilot, clock.sleeping)
         clock.advance(60.0)
-        await until(pilot, lambda: new in rig.toasts())
+        await pilot_wait_for(pilot, lambda: new in rig.toasts())
         assert "batch" in rig.toasts()
         await pilot.press("F")
         await pilot.pause()
@@ -170,16 +168,16 @@ async def test_history_pages_on_demand_and_watch_says_what_it_cannot_do(
         await pilot.press("A")
         screen = rig.app.screen
         assert isinstance(screen, AccountScreen)
-        await until(pilot, lambda: len(cells(screen, "batches")) == 1)
+        await pilot_wait_for(pilot, lambda: len(cells(screen, "batches")) == 1)
         await pilot.press("w")
-        await until(pilot, lambda: "needs batch and crawl polling" in rig.toasts())
+        await pilot_wait_for(pilot, lambda: "needs batch and crawl polling" in rig.toasts())
         assert batch in rig.toasts() and batch not in rig.app.main.job_list.job_ids
 
         await pilot.press("3")
-        await until(pilot, lambda: len(cells(screen, "history")) == 50)
+        await pilot_wait_for(pilot, lambda: len(cells(screen, "history")) == 50)
         first = {row.urls for row in screen.rows("history")}
         await pilot.press("greater_than_sign")
-        await until(pilot, lambda: len(cells(screen, "history")) == 10)
+        await pilot_wait_for(pilot, lambda: len(cells(screen, "history")) == 10)
         second = {row.urls for row in screen.rows("history")}
         assert first | second == {(f"https://p.test/{n}",) for n in range(60)}
         assert "page 2" in str(screen.query_one("#history-fresh").render())
@@ -190,4 +188,4 @@ async def test_history_pages_on_demand_and_watch_says_what_it_cannot_do(
             pages
         )
         await pilot.press("less_than_sign")
-        await until(pilot, lambda: len(cells(screen, "history")) == 50)
+        await pilot_wait_for(pilot, lambda: len(cells(screen, "history")) == 50)

@@ -171,7 +171,7 @@ KEYS: tuple[KeyCommand, ...] = (
         "F",
         "toggle_follow",
         "Follow the account",
-        "New batches and crawls started elsewhere join the list",
+        "Look each minute for batches and crawls started elsewhere",
         APP,
         "F",
     ),

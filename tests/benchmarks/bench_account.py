@@ -24,14 +24,14 @@ from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from spidra_tui.api.account import LogFilters, parse_log_page  # noqa: E402
-from spidra_tui.api.client import SpidraClient  # noqa: E402
-from spidra_tui.clock import FakeClock, SystemClock  # noqa: E402
-from spidra_tui.commands.account import run as run_command  # noqa: E402
-from spidra_tui.emulator import Emulator, EmulatorConfig  # noqa: E402
-from spidra_tui.secret import Secret  # noqa: E402
-from spidra_tui.watch.account import AccountWatcher  # noqa: E402
-from spidra_tui.watch.virtual_time import VirtualClock  # noqa: E402
+from spidra_tui.api.account import LogFilters, parse_log_page
+from spidra_tui.api.client import SpidraClient
+from spidra_tui.clock import FakeClock, SystemClock
+from spidra_tui.commands.account import run as run_command
+from spidra_tui.emulator import Emulator, EmulatorConfig
+from spidra_tui.secret import Secret
+from spidra_tui.watch.account import AccountWatcher
+from spidra_tui.watch.virtual_time import VirtualClock
 
 KEY = "spd_bench_key_0001"
 
@@ -74,7 +74,7 @@ async def bench_cli(runs: int) -> tuple[float, int]:
                 json=True,
                 format="content",
             )
-            sink = open("/dev/null", "w")  # noqa: SIM115
+            sink = open("/dev/null", "w")
             async with SpidraClient(emulator.base_url or "", Secret(KEY)) as client:
                 start = time.perf_counter()
                 await run_command("logs", args, client, out=sink, err=sink)

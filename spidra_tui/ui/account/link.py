@@ -2,7 +2,8 @@
 
 The AccountWatcher (watch layer) sends every request; this object only turns its reports
 into messages on the app's loop, updates the header's credits, and decides what a found
-batch or crawl does: with ``--follow-account`` it joins the job list.
+batch or crawl does: it is announced, and joins the job list once the job watcher
+can poll its kind (``add_kind``).
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ class AccountLink:
         if self.watcher is not None:
             self.watcher.follow = self._follow
         words = (
-            "on: new batches and crawls started elsewhere join the list" if self._follow else "off"
+            "on: new batches and crawls started elsewhere are announced" if self._follow else "off"
         )
         toasts.show(
             self._app, toasts.Toast(toasts.text(f"Following the account {words}"), timeout=4)

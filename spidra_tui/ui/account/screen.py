@@ -119,7 +119,7 @@ class AccountScreen(Screen[None]):
         header.append_text(credits_text(state.account))
         header.append("  ·  ")
         if state.follow:
-            header.append("following: new batches and crawls join the list", style="cyan")
+            header.append("following: new batches and crawls are announced", style="cyan")
         else:
             header.append("not following (F)", style="dim")
         header.append(f"  ·  {state.requests} requests", style="dim")
