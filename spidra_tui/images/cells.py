@@ -1,0 +1,100 @@
+"""An RGB image as terminal cells: each cell shows two pixels, one above the other.
+
+``▀`` (upper half block) takes the top pixel as its foreground colour and the
+bottom pixel as its background, which works in every terminal with 256 colours
+or more, over SSH and inside tmux (Textual lowers truecolour to what the terminal
+has). The output is plain Rich ``Segment`` lines, ready for a line-based widget.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rich.color import Color
+from rich.segment import Segment
+from rich.style import Style
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
+
+__all__ = ["UPPER_HALF", "CellPicture", "half_block_lines", "picture_size"]
+
+UPPER_HALF = "\u2580"
+
+
+@dataclass(frozen=True)
+class CellPicture:
+    """An image as lines of cells: ``lines[y]`` is one row of ``width`` cells."""
+
+    lines: tuple[tuple[Segment, ...], ...]
+    width: int
+    source_size: tuple[int, int]
+    """Pixel size of the image it was made from."""
+
+    @property
+    def height(self) -> int:
+        return len(self.lines)
+
+
+def picture_size(image_size: tuple[int, int], columns: int, rows: int | None) -> tuple[int, int]:
+    """Cells (width, height) for an image of ``image_size`` pixels: as wide as
+    ``columns`` allow (never enlarged), aspect kept with two pixels a cell's height;
+    with ``rows``, also no taller than that."""
+    width, height = image_size
+    if width < 1 or height < 1 or columns < 1:
+        return (0, 0)
+    cells_w = min(columns, width)
+    # A cell is about twice as tall as wide, and holds two pixel rows: square pixels.
+    pixels_h = height * cells_w / width
+    cells_h = max(1, round(pixels_h / 2))
+    if rows is not None and cells_h > rows >= 1:
+        cells_h = rows
+        cells_w = max(1, min(columns, round(width * rows * 2 / height)))
+    return (cells_w, cells_h)
+
+
+def half_block_lines(image: Image, columns: int, rows: int | None = None) -> CellPicture:
+    """``image`` (RGB) scaled to fit ``columns`` (and ``rows`` when given) as
+    half-block cells. Neighbouring cells of the same colours share one segment."""
+    from PIL import Image as PILImage
+
+    cells_w, cells_h = picture_size(image.size, columns, rows)
+    if cells_w == 0:
+        return CellPicture((), 0, image.size)
+    if image.mode != "RGB":
+        image = image.convert("RGB")
+    scaled = image.resize((cells_w, cells_h * 2), PILImage.Resampling.BOX)
+    data = scaled.tobytes()
+    stride = cells_w * 3
+    styles: dict[bytes, Style] = {}
+    lines = []
+    for row in range(cells_h):
+        top = data[2 * row * stride : (2 * row + 1) * stride]
+        bottom = data[(2 * row + 1) * stride : (2 * row + 2) * stride]
+        segments: list[Segment] = []
+        run_key = b""
+        run = 0
+        for x in range(0, stride, 3):
+            key = top[x : x + 3] + bottom[x : x + 3]
+            if key == run_key:
+                run += 1
+                continue
+            if run:
+                segments.append(Segment(UPPER_HALF * run, _style(styles, run_key)))
+            run_key, run = key, 1
+        if run:
+            segments.append(Segment(UPPER_HALF * run, _style(styles, run_key)))
+        lines.append(tuple(segments))
+    return CellPicture(tuple(lines), cells_w, image.size)
+
+
+def _style(styles: dict[bytes, Style], key: bytes) -> Style:
+    style = styles.get(key)
+    if style is None:
+        style = Style(
+            color=Color.from_rgb(key[0], key[1], key[2]),
+            bgcolor=Color.from_rgb(key[3], key[4], key[5]),
+        )
+        styles[key] = style
+    return style
