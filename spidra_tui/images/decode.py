@@ -49,7 +49,7 @@ def decode_preview(path: Path, max_width: int = PREVIEW_WIDTH) -> Image:
             with PILImage.open(path, formats=_FORMATS) as image:
                 width, height = image.size
                 if width < 1 or height < 1:
-                    raise PictureError("broken", "The image has no pixels")
+                    raise PictureError("broken", "The image has no pixels") from None
                 if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
                     raise PictureError(
                         "too_large",
@@ -63,15 +63,25 @@ def decode_preview(path: Path, max_width: int = PREVIEW_WIDTH) -> Image:
     except PictureError:
         raise
     except UnidentifiedImageError:
-        raise PictureError("not_image", "Not shown: the file is not a PNG, JPEG or WebP image")
+        raise PictureError(
+            "not_image", "Not shown: the file is not a PNG, JPEG or WebP image"
+        ) from None
     except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
-        raise PictureError("too_large", "Not shown: the image is too large to decode safely")
+        raise PictureError(
+            "too_large", "Not shown: the image is too large to decode safely"
+        ) from None
     except OSError as exc:
         if "truncated" in str(exc).lower():
-            raise PictureError("truncated", "Not shown: the image is cut short (truncated)")
-        raise PictureError("broken", "Not shown: the image is damaged and cannot be decoded")
+            raise PictureError(
+                "truncated", "Not shown: the image is cut short (truncated)"
+            ) from None
+        raise PictureError(
+            "broken", "Not shown: the image is damaged and cannot be decoded"
+        ) from None
     except (ValueError, SyntaxError, MemoryError, EOFError, IndexError, struct.error):
-        raise PictureError("broken", "Not shown: the image is damaged and cannot be decoded")
+        raise PictureError(
+            "broken", "Not shown: the image is damaged and cannot be decoded"
+        ) from None
 
 
 def _reduced(image: Image, max_width: int) -> Image:
