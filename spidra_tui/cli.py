@@ -54,6 +54,17 @@ def _interval(text: str) -> float:
     return value
 
 
+def _job_id(text: str) -> str:
+    # One rule for every command that takes job IDs (the TUI's add dialog uses it too).
+    from spidra_tui.job_ids import check_job_id
+    from spidra_tui.sanitize import line
+
+    reason = check_job_id(text)
+    if reason is not None:
+        raise argparse.ArgumentTypeError(f"{line(text, 80)!r} is not a job ID: {reason}")
+    return text
+
+
 def _positive(kind: type) -> Any:
     def parse(text: str) -> Any:
         try:
@@ -130,7 +141,9 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
             parents=[common],
         )
-        parser.add_argument("job_ids", nargs="*", metavar="JOB_ID", help="jobs to watch")
+        parser.add_argument(
+            "job_ids", nargs="*", type=_job_id, metavar="JOB_ID", help="jobs to watch"
+        )
         parser.add_argument("--version", action="version", version=f"spidra-tui {__version__}")
         parser.add_argument("--no-notify", action="store_true", help="no toast when a job ends")
         parser.add_argument("--bell", action="store_true", help="same as --notify bell")
@@ -139,7 +152,7 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=f"spidra-tui {command}", parents=[common])
     if command == "get":
         parser.description = "Print a job's result (exit 0 completed, 1 failed)."
-        parser.add_argument("job_id", metavar="JOB_ID")
+        parser.add_argument("job_id", type=_job_id, metavar="JOB_ID")
         _output_options(parser)
         parser.add_argument(
             "--screenshots",
@@ -164,14 +177,14 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         parser.description = (
             "Follow jobs until all end: exit 0 when all completed, 1 when any failed."
         )
-        parser.add_argument("job_ids", nargs="*", metavar="JOB_ID")
+        parser.add_argument("job_ids", nargs="*", type=_job_id, metavar="JOB_ID")
         _notify_option(parser)
     elif command == "list":
         parser.description = "Print the remembered jobs."
         parser.add_argument("--json", action="store_true", help="as a JSON array")
     elif command == "forget":
         parser.description = "Remove jobs from the watchlist."
-        parser.add_argument("job_ids", nargs="+", metavar="JOB_ID")
+        parser.add_argument("job_ids", nargs="+", type=_job_id, metavar="JOB_ID")
     elif command == "demo-server":
         parser.description = "Run the Spidra-compatible demo server in the foreground."
         parser.add_argument("--host", default="127.0.0.1")
@@ -268,7 +281,7 @@ def _dispatch(command: str | None, args: argparse.Namespace) -> int:
             # finds nothing. launch() turns the collector back on after the first paint.
             gc.disable()
             try:
-                from spidra_tui.ui.launch import launch
+                from spidra_tui.commands.tui import launch
 
                 return launch(
                     base_url=base_url,

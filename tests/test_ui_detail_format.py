@@ -9,20 +9,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from spidra_tui import format as fmt
 from spidra_tui.api.models import parse_job
 from spidra_tui.sanitize import clean
-from spidra_tui.ui import format as fmt
-from spidra_tui.ui.deliverable import (
+from spidra_tui.ui.detail.deliverable import (
     content_deliverable,
     json_text,
     page_deliverable,
     raw_deliverable,
     screenshots_deliverable,
 )
-from spidra_tui.ui.detail import tab_titles
-from spidra_tui.ui.detail_pages import item_number
-from spidra_tui.ui.detail_screenshots import screenshots_of
-from spidra_tui.ui.detail_status import Phase, phase_of
+from spidra_tui.ui.detail.pages import item_number
+from spidra_tui.ui.detail.pane import tab_titles
+from spidra_tui.ui.detail.screenshots import screenshots_of
+from spidra_tui.ui.detail.status import Phase, phase_of
 from spidra_tui.watch.state import FORBIDDEN, NOT_FOUND, UNKNOWN, JobSummary
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from spidra_tui.ui import job_row
+from spidra_tui.ui.jobs import job_row
 from spidra_tui.watch.state import FORBIDDEN, NOT_FOUND, UNKNOWN, JobSummary, RetryState
 
 NOW = 1_780_000_000.0
