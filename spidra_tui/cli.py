@@ -291,7 +291,7 @@ def _dispatch(command: str | None, args: argparse.Namespace) -> int:
                     job_ids=args.job_ids,
                     demo=args.demo,
                     notify=not args.no_notify,
-                    bell=args.bell,
+                    notify_mode=notify_mode(args),
                 )
             finally:
                 gc.enable()

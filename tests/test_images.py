@@ -57,13 +57,23 @@ def test_a_full_page_screenshot_is_reduced_for_the_preview(tmp_path: Path) -> No
     [
         (bomb_png(200_000, 200_000), "too_large"),
         (bomb_png(70_000, 10), "too_large"),
+        (bomb_png(8_000, 8_000), "too_large"),  # over our cap, under Pillow's own
         (page_picture(2, 400, 300)[:-300], "truncated"),
         (b"<html><body>not a picture</body></html>", "not_image"),
         (b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "not_image"),
         (b"GIF89a" + bytes(100), "not_image"),  # a real format, but not one we decode
         (b"", "not_image"),
     ],
-    ids=["bomb", "one-side-too-long", "truncated", "html", "png-head-only", "gif", "empty"],
+    ids=[
+        "bomb",
+        "one-side-too-long",
+        "64-megapixels",
+        "truncated",
+        "html",
+        "png-head-only",
+        "gif",
+        "empty",
+    ],
 )
 def test_hostile_files_become_a_clear_error(tmp_path: Path, data: bytes, kind: str) -> None:
     with pytest.raises(PictureError) as refused:

@@ -67,6 +67,13 @@ class BurstSender:
         if self._on_sent is not None:
             self._on_sent(route, batch)
 
+    def cancel(self) -> None:
+        """Drop what is pending and stop the timer (the terminal is going away)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._burst.flush()
+
     def close(self) -> None:
         """Send what is pending now and stop the timer."""
         if self._timer is not None:
