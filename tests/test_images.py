@@ -119,3 +119,41 @@ def test_sizes() -> None:
     assert picture_size((20, 20), 80, None) == (20, 10)  # never enlarged
     assert picture_size((0, 10), 80, None) == (0, 0)
     assert picture_size((1280, 10_000), 100, None) == (100, 391)
+
+
+async def test_the_picture_worker_runs_one_at_a_time_and_only_the_newest_waiting() -> None:
+    import asyncio
+    import os
+    import threading
+
+    from spidra_tui.images.worker import NICENESS, PictureWorker
+
+    worker = PictureWorker()
+    started, release = threading.Event(), threading.Event()
+    results: list[object] = []
+    niceness: list[int] = []
+
+    def first() -> str:
+        niceness.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        started.set()
+        release.wait(5)
+        return "first"
+
+    loop = asyncio.get_running_loop()
+    finished = loop.create_future()
+
+    def done(result: object, error: BaseException | None) -> None:
+        results.append(result if error is None else repr(error))
+        if len(results) == 2:
+            finished.set_result(None)
+
+    worker.submit("picture", first, done)
+    await asyncio.to_thread(started.wait, 5)
+    worker.submit("picture", lambda: "second", done)  # replaced before its turn
+    worker.submit("picture", lambda: 1 / 0, done)
+    release.set()
+    await asyncio.wait_for(finished, 5)
+    worker.close()
+    assert results == ["first", "ZeroDivisionError('division by zero')"]
+    assert worker.ran == 2
+    assert niceness == [os.getpriority(os.PRIO_PROCESS, 0) + NICENESS] or niceness == [19]

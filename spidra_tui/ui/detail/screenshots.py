@@ -9,7 +9,6 @@ image that fails shows why in words instead.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -21,14 +20,18 @@ from textual.widgets.option_list import Option
 
 from spidra_tui.api.models import Result
 from spidra_tui.deliver.download import DownloadError
-from spidra_tui.images import PictureError, decode_preview
 from spidra_tui.sanitize import line, web_url
 from spidra_tui.ui.detail.deliverable import Deliverable, screenshots_deliverable
 from spidra_tui.ui.detail.preview import ScreenshotPreview
 from spidra_tui.ui.detail.tab import DetailTab
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from spidra_tui.deliver.screenshots import ScreenshotFetcher
+
+REST_SECONDS = 0.15
+"""How long the selection rests on a screenshot before it is fetched and decoded."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,7 @@ class ScreenshotsTab(DetailTab):
         self._drawn: tuple[str, Result | None] | None = None
         self._fetcher: ScreenshotFetcher | None = None
         self._previewed: str | None = None
+        self._rest: Timer | None = None
         self.preview_state = "none"
         """``none``, ``loading``, ``shown``, ``refused``, ``failed`` or ``off``."""
 
@@ -164,8 +168,10 @@ class ScreenshotsTab(DetailTab):
         if url == self._previewed:
             return
         self._previewed = url
-        preview = self.query_one("#shot-preview", ScreenshotPreview)
-        preview.show_image(None)
+        if self._rest is not None:
+            self._rest.stop()
+            self._rest = None
+        self.query_one("#shot-preview", ScreenshotPreview).clear()
         if shot is None:
             self._state("none", None)
         elif not shot.safe:
@@ -174,14 +180,16 @@ class ScreenshotsTab(DetailTab):
             self._state("off", Text("No preview here: o opens it in a browser.", "dim"))
         else:
             self._state("loading", Text("Loading the screenshot…", "dim"))
-            self._load(self._fetcher, shot.url)
+            # While the cursor moves through jobs, fetch only where it rests.
+            fetcher, wanted = self._fetcher, shot.url
+            self._rest = self.set_timer(REST_SECONDS, lambda: self._load(fetcher, wanted))
 
     @work(exclusive=True, group="screenshot-load")
     async def _load(self, fetcher: ScreenshotFetcher, url: str) -> None:
+        self._rest = None
         try:
             path = await fetcher.fetch(url)
-            image = await asyncio.to_thread(decode_preview, path)
-        except (DownloadError, PictureError) as exc:
+        except DownloadError as exc:
             if url == self._previewed:
                 self._state("failed", Text(line(str(exc), 300), "bold red"))
             return
@@ -192,9 +200,16 @@ class ScreenshotsTab(DetailTab):
             return
         if url != self._previewed:
             return
-        width, height = image.size
-        self._state("shown", Text(f"{width} x {height} preview", "dim"))
-        self.query_one("#shot-preview", ScreenshotPreview).show_image(image)
+
+        def shown(problem: str | None) -> None:
+            if url != self._previewed:
+                return
+            if problem is not None:
+                self._state("failed", Text(line(problem, 300), "bold red"))
+            else:
+                self._state("shown", None)
+
+        self.query_one("#shot-preview", ScreenshotPreview).show_file(path, shown)
 
     def _state(self, state: str, text: Text | None) -> None:
         self.preview_state = state
