@@ -85,11 +85,17 @@ async def test_the_selected_screenshot_shows_as_cells_and_s_keeps_it(
         # The tall one: scaled to the pane's width, redrawn when the pane changes size.
         await pilot.press("]")
         await until(pilot, lambda: preview.picture is not None and preview.picture.height > 100)
-        renders = preview.renders
+        renders, before = preview.renders, preview.picture.width
         await pilot.resize_terminal(100, 40)
-        await until(pilot, lambda: preview.renders > renders)
-        assert preview.picture is not None
-        assert preview.picture.width == preview.scrollable_content_region.width
+        await until(
+            pilot,
+            lambda: (
+                preview.renders > renders
+                and preview.picture is not None
+                and preview.picture.width == preview.scrollable_content_region.width
+            ),
+        )
+        assert preview.picture.width != before
     requests = emulator.storage.requests
     assert requests and all("spd_" not in r.target + repr(r.headers) for r in requests)
 

@@ -139,14 +139,13 @@ class ScreenshotsTab(DetailTab):
             info.update(Text("This job has no screenshots.", style="dim"))
             return
         assert shot is not None
-        text = Text()
+        # One line each: the picture below needs the room (y copies the whole URL).
+        text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f"Screenshot {(self._index or 0) + 1} of {len(self._shots)}", style="bold")
         text.append(f" · {_source(shot)}\n", style="dim")
         text.append(shot.url)
         if shot.safe:
-            text.append(
-                "\ns saves it here · o opens it in a browser · y copies the URL", style="dim"
-            )
+            text.append("\ns saves it · o opens it in a browser · y copies the URL", style="dim")
         else:
             text.append("\nRefused: only http and https screenshots are opened.", style="bold red")
         info.update(text)
