@@ -196,6 +196,12 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
             action="store_true",
             help="also serve a corpus of hostile answers, to test a client against",
         )
+        parser.add_argument(
+            "--storage-log",
+            type=Path,
+            metavar="FILE",
+            help="append every request the screenshot storage receives (headers too) to FILE",
+        )
         faults = parser.add_argument_group("faults (rates from 0 to 1)")
         for name, text in (
             ("error-rate", "5xx answers"),

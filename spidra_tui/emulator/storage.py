@@ -14,6 +14,7 @@ import hmac
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -82,6 +83,8 @@ class Storage:
         self._server: HttpServer | None = None
         self.origin: str | None = None
         """``http://HOST:PORT`` once started."""
+        self.on_request: Callable[[StorageRequest], None] | None = None
+        """Hears every request as it is answered (``demo-server --storage-log``)."""
 
     # --- server ---------------------------------------------------------------------
 
@@ -168,10 +171,11 @@ class Storage:
     def handle(self, request: Request) -> Reply:
         """Answer one request (on the server's thread) and record it."""
         reply = self._answer(request)
+        record = StorageRequest(request.method, request.target, dict(request.headers), reply.status)
         with self._lock:
-            self._requests.append(
-                StorageRequest(request.method, request.target, dict(request.headers), reply.status)
-            )
+            self._requests.append(record)
+        if self.on_request is not None:
+            self.on_request(record)
         return reply
 
     def _answer(self, request: Request) -> Reply:
