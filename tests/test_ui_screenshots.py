@@ -85,6 +85,10 @@ async def test_the_selected_screenshot_shows_as_cells_and_s_keeps_it(
         # The tall one: scaled to the pane's width, redrawn when the pane changes size.
         await pilot.press("]")
         await until(pilot, lambda: preview.picture is not None and preview.picture.height > 100)
+        await pilot.press("space")  # pages the tall picture
+        await until(pilot, lambda: preview.scroll_offset.y > 0)
+        await pilot.press("b")
+        await until(pilot, lambda: preview.scroll_offset.y == 0)
         renders, before = preview.renders, preview.picture.width
         await pilot.resize_terminal(100, 40)
         await until(

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -79,7 +80,12 @@ def _prompt(number: int, shot: Screenshot) -> Text:
 
 
 class ScreenshotsTab(DetailTab):
-    """The Screenshots tab body."""
+    """The Screenshots tab body. ``space`` and ``b`` page the picture down and up."""
+
+    BINDINGS = [
+        Binding("space", "page_picture(1)", "Picture down", show=False),
+        Binding("b", "page_picture(-1)", "Picture up", show=False),
+    ]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -209,6 +215,14 @@ class ScreenshotsTab(DetailTab):
                 self._state("shown", None)
 
         self.query_one("#shot-preview", ScreenshotPreview).show_file(path, shown)
+
+    def action_page_picture(self, direction: int) -> None:
+        """Scroll a tall picture by a pane's height."""
+        preview = self.query_one("#shot-preview", ScreenshotPreview)
+        if direction > 0:
+            preview.scroll_page_down(animate=False)
+        else:
+            preview.scroll_page_up(animate=False)
 
     def _state(self, state: str, text: Text | None) -> None:
         self.preview_state = state
