@@ -47,10 +47,6 @@ def serve(args: argparse.Namespace) -> int:
         return 2
     out = sys.stdout
     out.write(f"Spidra demo server at {base_url}\n")
-    out.write(f"Screenshots served from {emulator.storage_url} (a separate storage origin)\n")
-    if getattr(args, "storage_log", None) is not None:
-        _log_storage(emulator, args.storage_log)
-        out.write(f"Storage requests, with their headers, logged to {args.storage_log}\n")
     out.write(f"Demo key: {emulator.demo_key}\n")
     out.write(f"Try: SPIDRA_API_KEY={emulator.demo_key} spidra-tui --base-url {base_url}")
     out.write(" " + " ".join(job_id for job_id, _ in emulator.catalogue_ids()[:2]) + "\n")
@@ -59,6 +55,10 @@ def serve(args: argparse.Namespace) -> int:
         out.write(f"  {job_id}  {description}\n")
     if getattr(args, "hostile", False):
         _plant_hostile(emulator, base_url, out)
+    out.write(f"Screenshots served from {emulator.storage_url} (a separate storage origin)\n")
+    if getattr(args, "storage_log", None) is not None:
+        _log_storage(emulator, args.storage_log)
+        out.write(f"Storage requests, with their headers, logged to {args.storage_log}\n")
     out.write("Press Ctrl-C to stop.\n")
     out.flush()
     stop = threading.Event()
