@@ -169,3 +169,25 @@ def test_get_reports_a_screenshot_that_is_not_an_image(emulator: Emulator, tmp_p
     assert "Screenshot 1: Not an image" in done.stderr
     assert "Screenshot 2: Not downloaded: only http and https" in done.stderr
     assert not [name for name in os.listdir(tmp_path) if name.endswith(".png")]
+
+
+@pytest.mark.parametrize(
+    ("argv", "mode"),
+    [
+        (["watch", "--notify", "bell"], "bell"),
+        (["watch"], "auto"),
+        (["--notify", "off"], "off"),
+        (["--bell"], "bell"),
+        (["--bell", "--notify", "terminal"], "terminal"),
+        ([], "auto"),
+    ],
+)
+def test_notify_option(argv: list[str], mode: str) -> None:
+    from spidra_tui.cli import notify_mode, parse
+
+    _command, args = parse(argv)
+    assert notify_mode(args) == mode
+
+
+def test_a_bad_notify_mode_is_a_usage_error() -> None:
+    assert run_cli("watch", "--notify", "loud").returncode == 2
