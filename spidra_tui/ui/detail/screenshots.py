@@ -212,7 +212,7 @@ class ScreenshotsTab(DetailTab):
             if problem is not None:
                 self._state("failed", Text(line(problem, 300), "bold red"))
             else:
-                self._state("shown", None)
+                self._state("shown", Text("space and b page the picture", "dim"))
 
         self.query_one("#shot-preview", ScreenshotPreview).show_file(path, shown)
 
@@ -227,9 +227,7 @@ class ScreenshotsTab(DetailTab):
     def _state(self, state: str, text: Text | None) -> None:
         self.preview_state = state
         widget = self.query_one("#shot-state", Static)
-        widget.display = text is not None
-        if text is not None:
-            widget.update(text)
+        widget.update(text if text is not None else Text(""), layout=False)
 
     @property
     def selected_number(self) -> int | None:
