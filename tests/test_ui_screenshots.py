@@ -147,7 +147,7 @@ async def test_hostile_images_show_a_clear_state(emulator: Emulator, tmp_path: P
 
 async def test_endings_notify_through_the_terminal_once_per_burst(tmp_path: Path) -> None:
     env = {"TERM_PROGRAM": "WezTerm", "TMUX": "/tmp/tmux-0/default,1,0"}
-    rig = UiRig(tmp_path, ["job-a", "job-b"], env=env, notify_mode="auto")
+    rig = UiRig(tmp_path, ["job-a", "job-b", "job-c"], env=env, notify_mode="auto")
     async with rig.app.run_test(size=(140, 35)) as pilot:
         written: list[str] = []
         rig.app.terminal.attach(written.append)
@@ -164,3 +164,8 @@ async def test_endings_notify_through_the_terminal_once_per_burst(tmp_path: Path
         await pilot.press("N")  # off: no toast, no notification
         await pilot.pause()
         assert rig.app.notify_jobs is False
+        rig.w.answer("job-c", body)
+        await until(pilot, lambda: rig.app.main.job_list.summary("job-c").terminal)
+        await pilot.pause()
+        assert rig.app.notices.pending == 0  # nothing gathered: nothing will be sent
+        assert [w for w in written if "777" in w] == notes

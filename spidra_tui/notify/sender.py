@@ -36,6 +36,11 @@ class BurstSender:
         self._timer: asyncio.TimerHandle | None = None
         self.sent: list[str] = []
 
+    @property
+    def pending(self) -> int:
+        """Endings gathered and not yet sent."""
+        return len(self._burst)
+
     def ended(self, endings: Iterable[Ending]) -> None:
         """Jobs that just ended; a notification follows when the burst is over."""
         if self.notifier.mode == "off":
