@@ -98,7 +98,7 @@ def _log_storage(emulator: Any, path: Path) -> None:
     """Append each request the storage origin receives, headers included, as a JSON line."""
     import json
 
-    handle = open(path, "a", encoding="utf-8")  # noqa: SIM115 - open while serving
+    handle = open(path, "a", encoding="utf-8")  # open while the server runs
     lock = threading.Lock()
 
     def log(request: Any) -> None:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 import shutil
 import sys
 import time
 from collections.abc import Iterable, Sequence
 from typing import TextIO
 
+from spidra_tui import format as fmt
 from spidra_tui import sanitize
 from spidra_tui.api.models import Status
 from spidra_tui.clock import Clock, SystemClock
@@ -41,8 +41,8 @@ ID_WIDTH = 36
 
 
 def percent(fraction: float | None) -> str:
-    """``" 42%"``, or ``"  -%"`` when the job reported no progress."""
-    return "  -%" if fraction is None else f"{round(fraction * 100):3d}%"
+    """``" 42%"`` (as the TUI shows it), or ``"  -%"`` when the job reported no progress."""
+    return "  -%" if fraction is None else f"{fmt.percent(fraction):>4}"
 
 
 def describe(update: JobUpdate | JobSummary) -> str:
@@ -315,14 +315,6 @@ async def watch(
     return exit_code(final.get(job_id, "unknown") for job_id in order)
 
 
-def _age(seconds: float) -> str:
-    seconds = max(0.0, seconds)
-    for size, unit in ((86400, "d"), (3600, "h"), (60, "m")):
-        if seconds >= size:
-            return f"{int(seconds // size)}{unit}"
-    return f"{int(seconds)}s"
-
-
 def list_jobs(
     store: JobStore, *, as_json: bool = False, out: TextIO | None = None, clock: Clock | None = None
 ) -> int:
@@ -331,7 +323,7 @@ def list_jobs(
     summaries = store.list()
     if as_json:
         # ASCII-only JSON: every character a terminal could act on is a \\u escape.
-        out.write(json.dumps([dataclasses.asdict(s) for s in summaries], indent=2) + "\n")
+        out.write(sanitize.json_text([dataclasses.asdict(s) for s in summaries]) + "\n")
         return EXIT_OK
     if not summaries:
         out.write("No remembered jobs. Add some with: spidra-tui watch JOB_ID\n")
@@ -345,7 +337,7 @@ def list_jobs(
                 sanitize.line(s.job_id, 80),
                 sanitize.line(s.status, 20),
                 percent(s.fraction).strip(),
-                _age(now - s.added_at),
+                fmt.short_duration(now - s.added_at),
                 sanitize.line(name, 80),
             )
         )

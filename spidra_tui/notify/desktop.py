@@ -59,7 +59,7 @@ def send_desktop(notification: Notification, env: Mapping[str, str] | None = Non
         if not name.startswith("SPIDRA_")
     }
     try:
-        child = subprocess.Popen(  # noqa: S603 - a fixed tool, text as arguments
+        child = subprocess.Popen(  # a fixed tool; the text goes as arguments, no shell
             command,
             env=child_env,
             stdin=subprocess.DEVNULL,

@@ -25,14 +25,13 @@ from spidra_tui.clock import Clock, SystemClock
 from spidra_tui.notify.endings import Ending
 from spidra_tui.notify.route import Notifier
 from spidra_tui.notify.sender import BurstSender
-from spidra_tui.sanitize import line
 from spidra_tui.ui import toasts
 from spidra_tui.ui.deliveries import BrowserOpen, Deliveries
 from spidra_tui.ui.help import HelpScreen
 from spidra_tui.ui.jobs.job_actions import JobActions
 from spidra_tui.ui.jobs.job_list import JobList
 from spidra_tui.ui.main_screen import MainScreen
-from spidra_tui.ui.messages import CopyRequest, OpenLink, PollerChanged
+from spidra_tui.ui.messages import PollerChanged
 from spidra_tui.ui.palette import SpidraCommands
 from spidra_tui.ui.terminal import TerminalOutput, recording_driver
 from spidra_tui.ui.watching import UpdateBuffer, WatcherFactory, WatcherLike
@@ -217,9 +216,7 @@ class SpidraApp(App[int]):
     def _announce_ended(self, ended: list[JobSummary]) -> None:
         if not ended or not self.notify_jobs:
             return
-        toast = toasts.job_ended(ended)
-        if toast is not None:
-            toasts.show(self, toast)
+        self.main.ended_banner.announce(ended)
         if self.ring_bell:
             self.bell()
         self.notices.ended(
@@ -329,16 +326,6 @@ class SpidraApp(App[int]):
         self._jobs.setdefault(job_id, job)
         self._show_detail(job_id)
 
-    # -- messages from widgets -------------------------------------------
-
-    @on(OpenLink)
-    def _open_link(self, message: OpenLink) -> None:
-        self.deliveries.open_link(message.url)
-
-    @on(CopyRequest)
-    def _copy_request(self, message: CopyRequest) -> None:
-        self.deliveries.copy(message.text, line(message.what, 60))
-
     # -- actions (bound in keymap.KEYS) ----------------------------------
 
     def action_next_job(self) -> None:
@@ -416,8 +403,10 @@ class SpidraApp(App[int]):
         self.notify_jobs = not self.notify_jobs
         self.main.status_bar.show_notify(self.notify_jobs)
         route = self.notices.notifier.route
-        outside = "" if route == "off" else f" and a notification ({route})"
-        words = f"on: a toast{outside} when a job ends" if self.notify_jobs else "off"
+        outside = "" if route == "off" else f", and a notification ({route})"
+        words = "off"
+        if self.notify_jobs:
+            words = f"on: a line at the foot of the screen{outside} when jobs end"
         toasts.show(self, toasts.Toast(toasts.text(f"Notifications {words}"), timeout=3))
 
     def action_help(self) -> None:

@@ -6,7 +6,6 @@ Everything that may block (pyperclip starting ``xclip``, a browser starting,
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Mapping
 from functools import partial
@@ -16,8 +15,9 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from spidra_tui import deliver
+from spidra_tui import format as fmt
 from spidra_tui.deliver.download import DownloadError
-from spidra_tui.sanitize import clean, line
+from spidra_tui.sanitize import clean, json_text, line
 from spidra_tui.ui import toasts
 from spidra_tui.ui.detail.deliverable import Deliverable
 from spidra_tui.ui.dialogs.confirm import ConfirmDialog
@@ -146,7 +146,7 @@ class Deliveries:
         if answer is None:
             self._app.call_from_thread(self._nothing, "No answer stored for this job yet.")
             return
-        text = clean(json.dumps(answer, indent=2, ensure_ascii=False)) + "\n"
+        text = json_text(answer) + "\n"
         target = Deliverable(text, "whole answer", deliver.default_name(job_id, "answer"))
         self._app.call_from_thread(self._ask_and_save, target)
 
@@ -158,7 +158,7 @@ class Deliveries:
 
         def done(path: Path | None) -> None:
             if path is not None:
-                message = f"Saved {deliver.human_size(size)} to {line(str(path), 200)}"
+                message = f"Saved {fmt.size(size)} to {line(str(path), 200)}"
                 toasts.show(self._app, toasts.Toast(toasts.text(message), "Saved"))
 
         dialog = SaveDialog(
@@ -210,7 +210,7 @@ class Deliveries:
                 toasts.Toast(toasts.text(describe_error(exc, path)), "Not saved", "error", 8),
             )
             return
-        message = f"Saved {deliver.human_size(saved.size)} to {line(str(saved.path), 200)}"
+        message = f"Saved {fmt.size(saved.size)} to {line(str(saved.path), 200)}"
         toasts.show(self._app, toasts.Toast(toasts.text(message), "Screenshot saved"))
 
     # -- open ------------------------------------------------------------

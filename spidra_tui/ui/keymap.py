@@ -163,7 +163,7 @@ KEYS: tuple[KeyCommand, ...] = (
         "N",
         "toggle_notify",
         "Notifications on or off",
-        "A toast, and a notification outside the app (--notify), when jobs end",
+        "A line at the foot of the screen, and a notification outside it (--notify)",
         APP,
         "N",
     ),

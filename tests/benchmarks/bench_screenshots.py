@@ -41,7 +41,7 @@ from spidra_tui.images import CellPicture, decode_preview, half_block_lines
 from tests.benchmarks.bench_jobs import _percentile, _Screen
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # ui_support, answers
-from ui_support import UiRig, completed_body  # noqa: E402
+from ui_support import UiRig, completed_body
 
 SIZE = (160, 50)
 JOBS = 300
