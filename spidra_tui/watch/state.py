@@ -10,10 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from spidra_tui.api.models import TERMINAL_STATUSES, Job
+from spidra_tui.watch.budget import BudgetView
 
 UNKNOWN = "unknown"
 NOT_FOUND = "not_found"
 FORBIDDEN = "forbidden"
+INTERNAL_ERROR = "internal_error"
+"""Polling this job hit a bug in the app: it is not polled again in this run (a
+restart tries again), and the log has the traceback."""
 
 WATCH_TERMINAL = TERMINAL_STATUSES | {NOT_FOUND, FORBIDDEN}
 
@@ -84,3 +88,5 @@ class PollerStatus:
     paused: str | None = None  # None, "user", "rate_limited", "auth"
     resume_at: float | None = None  # monotonic time when a rate-limit pause ends
     message: str | None = None  # plain words about a pause, e.g. the server's 401 message
+    budget: BudgetView | None = None  # the request window, when a budget limits the app
+    budget_bound: bool = False  # the interval is stretched by the budget, not by R
