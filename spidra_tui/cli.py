@@ -28,6 +28,7 @@ from spidra_tui.config import (
     state_dir_from,
 )
 
+ENV_NOTIFY_PROTOCOL = "SPIDRA_TUI_NOTIFY_PROTOCOL"
 ACCOUNT_COMMANDS = ("logs", "account", "usage", "batches", "crawls")
 COMMANDS = ("get", "submit", "watch", "list", "forget", "demo-server", *ACCOUNT_COMMANDS)
 EXIT_USAGE = 2
@@ -173,7 +174,8 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         parser.add_argument(
             "--no-notify", action="store_true", help="do not announce jobs that end"
         )
-        parser.add_argument("--bell", action="store_true", help="ring the bell when a job ends")
+        parser.add_argument("--bell", action="store_true", help="same as --notify bell")
+        _notify_option(parser)
         parser.add_argument(
             "--follow-account",
             action="store_true",
@@ -185,6 +187,15 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         parser.description = "Print a job's result (exit 0 completed, 1 failed)."
         parser.add_argument("job_id", type=_job_id, metavar="JOB_ID")
         _output_options(parser)
+        parser.add_argument(
+            "--screenshots",
+            type=Path,
+            metavar="DIR",
+            help="also save the job's screenshots into DIR, as JOBID-1.png, JOBID-2.png, ...",
+        )
+        parser.add_argument(
+            "--overwrite", action="store_true", help="with --screenshots, replace existing files"
+        )
     elif command == "submit":
         parser.description = "Start a scrape job and print its ID (or its result with --wait)."
         parser.add_argument("urls", nargs="+", metavar="URL", help="up to 3 URLs")
@@ -200,6 +211,7 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
             "Follow jobs until all end: exit 0 when all completed, 1 when any failed."
         )
         parser.add_argument("job_ids", nargs="*", type=_job_id, metavar="JOB_ID")
+        _notify_option(parser)
     elif command == "list":
         parser.description = "Print the remembered jobs."
         parser.add_argument("--json", action="store_true", help="as a JSON array")
@@ -220,6 +232,12 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
             "--hostile",
             action="store_true",
             help="also serve a corpus of hostile answers, to test a client against",
+        )
+        parser.add_argument(
+            "--storage-log",
+            type=Path,
+            metavar="FILE",
+            help="append every request the screenshot storage receives (headers too) to FILE",
         )
         limits = parser.add_argument_group("limits, as Spidra's")
         limits.add_argument(
@@ -255,6 +273,25 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         faults.add_argument("--slow-seconds", type=float, default=2.0, metavar="S")
         faults.add_argument("--retry-after", type=float, default=5.0, metavar="S")
     return parser
+
+
+def _notify_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--notify",
+        choices=("auto", "terminal", "desktop", "bell", "off"),
+        default=None,
+        help="how a job's end reaches you outside the app: auto (the default) uses the "
+        "terminal's own notifications (OSC 9/777/99, also over SSH and through tmux) when "
+        "the terminal is known, else a desktop notification, else the bell; "
+        f"{ENV_NOTIFY_PROTOCOL} picks the terminal's dialect",
+    )
+
+
+def notify_mode(args: argparse.Namespace) -> str:
+    """The ``--notify`` mode: as given; ``--bell`` alone means ``bell``; else ``auto``."""
+    if args.notify is not None:
+        return str(args.notify)
+    return "bell" if getattr(args, "bell", False) else "auto"
 
 
 def _output_options(parser: argparse.ArgumentParser) -> None:
@@ -319,8 +356,8 @@ def _dispatch(command: str | None, args: argparse.Namespace) -> int:
                     job_ids=args.job_ids,
                     demo=args.demo,
                     notify=not args.no_notify,
-                    bell=args.bell,
                     follow_account=args.follow_account,
+                    notify_mode=notify_mode(args),
                 )
             finally:
                 gc.enable()
@@ -386,12 +423,18 @@ async def _run_api_command(
 
             return await run(command, args, client, max_rate=poll.max_rate)
         if command == "get":
+            shots = None
+            if args.screenshots is not None:
+                from spidra_tui.commands.get_screenshots import ScreenshotRequest
+
+                shots = ScreenshotRequest(args.screenshots, state_dir, overwrite=args.overwrite)
             return await get_command.get(
                 client,
                 args.job_id,
                 wait=args.wait,
                 fmt=args.format,
                 interval=args.interval,
+                screenshots=shots,
                 budget=budget,
             )
         if command == "submit":
@@ -422,8 +465,27 @@ async def _run_api_command(
                 interval=poll.interval,
                 max_in_flight=poll.max_in_flight,
                 max_rate=poll.max_rate,
+                notices=_watch_notices(notify_mode(args)),
                 budget=budget,
             )
+
+
+def _watch_notices(mode: str) -> Any:
+    """One notification per burst of endings, written to the terminal (stderr, or
+    stdout when only that is one): never into a pipe, where it would be data."""
+    from spidra_tui.notify.route import Notifier
+    from spidra_tui.notify.sender import BurstSender
+
+    stream = next((s for s in (sys.stderr, sys.stdout) if s.isatty()), None)
+
+    def write(text: str) -> None:
+        if stream is not None:
+            stream.write(text)
+            stream.flush()
+
+    if stream is None and mode in ("auto", "terminal", "bell"):
+        mode = "desktop" if mode == "auto" else "off"
+    return BurstSender(Notifier(mode, os.environ, write))
 
 
 def _remember(state_dir: Path) -> Any:

@@ -116,12 +116,16 @@ def test_foreach_fifty_items(
     assert numbers == list(range(1, 51))
 
 
-def test_screenshots_are_https(
+def test_screenshots_are_signed_links_to_the_storage_origin(
     http: httpx.Client, demo_emulator: Emulator, fake_clock: FakeClock
 ) -> None:
     result = finished(http, demo_emulator, fake_clock, "Screenshots")["result"]
-    assert result["screenshots"] and all(u.startswith("https://") for u in result["screenshots"])
-    assert result["data"][0]["screenshotUrl"] == result["screenshots"][0]
+    viewport, full = result["screenshots"]
+    storage = demo_emulator.storage_url
+    assert storage and not demo_emulator.base_url.startswith(storage)
+    assert viewport.startswith(storage + "/") and full.startswith(storage + "/")
+    assert "-full.png?" in full and "Signature=" in viewport
+    assert result["data"][0]["screenshotUrl"] == viewport
     assert result["stats"]["captchaSolvedCount"] == 1
 
 

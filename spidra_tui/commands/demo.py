@@ -80,6 +80,10 @@ def serve(args: argparse.Namespace) -> int:
         out.write(f"  {job_id}  {description}\n")
     if getattr(args, "hostile", False):
         _plant_hostile(emulator, base_url, out)
+    out.write(f"Screenshots served from {emulator.storage_url} (a separate storage origin)\n")
+    if getattr(args, "storage_log", None) is not None:
+        _log_storage(emulator, args.storage_log)
+        out.write(f"Storage requests, with their headers, logged to {args.storage_log}\n")
     out.write("Press Ctrl-C to stop.\n")
     out.flush()
     stop = threading.Event()
@@ -102,12 +106,38 @@ def _plant_hostile(emulator: Any, base_url: str, out: Any) -> None:
     width = max(len(job.job_id) for job in planted)
     for job in planted:
         out.write(f"  {job.job_id:<{width}}  {job.case.description} -> {job.case.expect}\n")
-    ids = " ".join(job.job_id for job in planted)
+    from spidra_tui.emulator.hostile_images import JOB_ID, plant_hostile_images
+
+    out.write(f"Hostile screenshots (job {JOB_ID}, Screenshots tab; in order):\n")
+    for image in plant_hostile_images(emulator):
+        out.write(f"  {image.path:<24}  {image.description} -> {image.expect}\n")
+    ids = " ".join(job.job_id for job in planted) + f" {JOB_ID}"
     # "--" because one ID starts with a dash, as a hostile ID may.
     out.write(
         f"Watch them: SPIDRA_API_KEY={emulator.demo_key} spidra-tui --base-url {base_url} "
         f"--state-dir $(mktemp -d) -- {ids}\n"
     )
+
+
+def _log_storage(emulator: Any, path: Path) -> None:
+    """Append each request the storage origin receives, headers included, as a JSON line."""
+    import json
+
+    handle = open(path, "a", encoding="utf-8")  # open while the server runs
+    lock = threading.Lock()
+
+    def log(request: Any) -> None:
+        record = {
+            "method": request.method,
+            "target": request.target,
+            "headers": request.headers,
+            "status": request.status,
+        }
+        with lock:
+            handle.write(json.dumps(record) + "\n")
+            handle.flush()
+
+    emulator.storage.on_request = log
 
 
 @contextlib.contextmanager

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from spidra_tui import format as formats  # ``fmt`` is also the name of an option below
 from spidra_tui import sanitize
@@ -21,6 +21,9 @@ from spidra_tui.api.errors import (
 from spidra_tui.api.models import Job, Status
 from spidra_tui.clock import Clock, SystemClock
 from spidra_tui.watch.budget import Budget, Priority, clock_text
+
+if TYPE_CHECKING:
+    from spidra_tui.commands.get_screenshots import ScreenshotRequest
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -149,9 +152,11 @@ async def get(
     interval: float,
     out: TextIO = sys.stdout,
     err: TextIO = sys.stderr,
+    screenshots: ScreenshotRequest | None = None,
     budget: Budget | None = None,
 ) -> int:
-    """``spidra-tui get``."""
+    """``spidra-tui get``; with ``screenshots``, also saves the job's screenshots
+    (exit 1 when any could not be saved)."""
     try:
         job = await (
             wait_for(client, job_id, interval=interval, err=err, budget=budget)
@@ -161,7 +166,13 @@ async def get(
     except SpidraError as exc:
         err.write(describe(exc) + "\n")
         return exit_code_for(exc)
-    return print_job(job, fmt, out, err)
+    code = print_job(job, fmt, out, err)
+    if screenshots is None:
+        return code
+    from spidra_tui.commands.get_screenshots import save_all
+
+    saved = await save_all(job_id, job, screenshots, err)
+    return code if saved == EXIT_OK else saved
 
 
 async def submit(

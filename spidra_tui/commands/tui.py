@@ -156,7 +156,22 @@ async def run_app(
             await app.stop_watching()
     finally:
         await client.aclose()
+        fetcher = options.get("screenshots")
+        if fetcher is not None:
+            await fetcher.aclose()
     return app.return_code if app.return_code is not None else EXIT_OK
+
+
+def screenshot_fetcher(state_dir: Path) -> Any:
+    """Fetches screenshots for the preview and ``s``, cached in ``state_dir``: a client
+    of its own, which never holds the API key."""
+    from spidra_tui.commands.get_screenshots import CACHE_FOLDER
+    from spidra_tui.deliver.image_cache import ImageCache
+    from spidra_tui.deliver.screenshots import ScreenshotFetcher
+
+    cache = ImageCache(state_dir / CACHE_FOLDER)
+    cache.clear_stale_partials()
+    return ScreenshotFetcher(cache)
 
 
 def launch(
@@ -170,8 +185,12 @@ def launch(
     notify: bool = True,
     bell: bool = False,
     follow_account: bool = False,
+    notify_mode: str = "auto",
 ) -> int:
     """Open the watcher TUI; returns the exit code (2: the store is unusable).
+
+    ``notify_mode`` is ``--notify``: how a job's end reaches the user outside the app.
+    Screenshots are cached in the state folder's ``screenshots``.
 
     ``job_ids`` have been checked by the command line (see ``spidra_tui.job_ids``).
     """
@@ -201,6 +220,8 @@ def launch(
                     notify_jobs=notify,
                     bell=bell,
                     follow_account=follow_account,
+                    notify_mode=notify_mode,
+                    screenshots=screenshot_fetcher(state_dir),
                     on_first_screen=resume_collector,
                 )
             )

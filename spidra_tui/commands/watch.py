@@ -20,6 +20,8 @@ from spidra_tui import format as fmt
 from spidra_tui import sanitize
 from spidra_tui.api.models import Status
 from spidra_tui.clock import Clock, SystemClock
+from spidra_tui.notify.endings import Ending
+from spidra_tui.notify.sender import BurstSender
 from spidra_tui.watch.budget import Budget, clock_text
 from spidra_tui.watch.poller import JobSource
 from spidra_tui.watch.state import FORBIDDEN, NOT_FOUND, JobSummary, JobUpdate, PollerStatus
@@ -257,6 +259,11 @@ class LiveTable:
         return head
 
 
+def ending_of(update: JobUpdate) -> Ending:
+    """The notification's view of a job that ended (its text is made safe when sent)."""
+    return Ending(update.job_id, update.status, update.title or "", update.error or "")
+
+
 def _ended(status: str) -> bool:
     return status in (Status.COMPLETED, Status.FAILED, Status.CANCELLED, NOT_FOUND, FORBIDDEN)
 
@@ -272,11 +279,13 @@ async def watch(
     out: TextIO | None = None,
     err: TextIO | None = None,
     clock: Clock | None = None,
+    notices: BurstSender | None = None,
     budget: Budget | None = None,
 ) -> int:
     """``spidra-tui watch``: add ``job_ids``, follow every remembered job until all end.
 
     Every request is spent from ``budget`` (see :mod:`spidra_tui.watch.budget`).
+    ``notices`` hears every job that ends while watched (one notification per burst).
 
     Exit 0 when all completed; 1 when any failed or was cancelled; 3 when any
     was not found or forbidden (and none failed); 4 when the server refused
@@ -322,9 +331,14 @@ async def watch(
     answered = False
     failures = 0
 
+    ended = {job_id for job_id, summary in summaries.items() if _ended(summary.status)}
+
     def on_update(update: JobUpdate) -> None:
         nonlocal answered, failures
         view.update(update)
+        if notices is not None and _ended(update.status) and update.job_id not in ended:
+            ended.add(update.job_id)
+            notices.ended([ending_of(update)])
         if update.retry is None:
             answered = True
         elif not answered:
@@ -353,6 +367,8 @@ async def watch(
     finally:
         await watcher.stop()
         view.close()
+        if notices is not None:
+            notices.close()
     if trouble:
         auth = trouble[0].startswith("Authentication")
         advice = " Check SPIDRA_API_KEY or --api-key-file." if auth else ""

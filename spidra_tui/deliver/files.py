@@ -16,7 +16,7 @@ from pathlib import Path
 
 from spidra_tui.sanitize import safe_filename
 
-__all__ = ["default_name", "save_text"]
+__all__ = ["default_name", "save_bytes", "save_text"]
 
 _EXTENSIONS = {"md": ".md", "json": ".json", "answer": "-answer.json"}
 
@@ -139,6 +139,12 @@ def save_text(path: str | os.PathLike[str], text: str, *, overwrite: bool = Fals
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, not {type(text).__name__}")
+    return save_bytes(path, text.encode("utf-8", errors="replace"), overwrite=overwrite)
+
+
+def save_bytes(path: str | os.PathLike[str], data: bytes, *, overwrite: bool = False) -> Path:
+    """Write ``data`` to ``path`` atomically, as :func:`save_text` does (same errors,
+    same promise never to replace an existing file without ``overwrite``)."""
     target = Path(path)
     if target.is_dir():
         raise IsADirectoryError(errno.EISDIR, "That is a folder, not a file name", str(target))
@@ -151,7 +157,6 @@ def save_text(path: str | os.PathLike[str], text: str, *, overwrite: bool = Fals
         # Fail before writing anything; the link below still guards the race.
         raise _exists_error(target)
 
-    data = text.encode("utf-8", errors="replace")
     fd, temp = _create_temp(folder, target.name)
     try:
         with os.fdopen(fd, "wb") as handle:

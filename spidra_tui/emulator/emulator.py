@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -17,6 +19,7 @@ from .ledger import Ledger, log_uuid
 from .lifecycle import Flavour, Script
 from .ratelimit import SlidingWindowLimiter
 from .routes import PREFIX, ApiRoutes, KeyPolicy
+from .storage import Storage
 from .validation import Submission
 from .window import AddressWindows
 from .wire import HttpServer
@@ -55,6 +58,9 @@ class Emulator:
         )
         self._server: HttpServer | None = None
         self.base_url: str | None = None
+        self.storage = Storage(self.clock, _storage_secret(self.config.seed))
+        """The storage origin serving the screenshots (its own port, started with the API)."""
+        self.storage_url: str | None = None
         self._catalogue: list[CatalogueJob] = []
         if self.config.catalogue:
             self._catalogue = create_catalogue(
@@ -83,6 +89,8 @@ class Emulator:
         self._server = server
         shown = f"[{bound_host}]" if ":" in bound_host else bound_host
         self.base_url = f"http://{shown}:{bound_port}{PREFIX}"
+        self.storage_url = self.storage.start(host, _StorageObserver())
+        self._book.links = self.storage.signed_result
         return self.base_url
 
     def stop(self) -> None:
@@ -90,6 +98,7 @@ class Emulator:
         if self._server is not None:
             self._server.stop()
             self._server = None
+        self.storage.stop()
 
     def __enter__(self) -> Emulator:
         if self._server is None:
@@ -252,6 +261,27 @@ class Emulator:
         """The exact bytes a GET would return at clock time ``at`` (default: now)."""
         body, _moment = self._book.answer(self._book.require(job_id), at)
         return body
+
+
+def _storage_secret(seed: int) -> bytes:
+    # Random per emulator, so a link cannot be forged from the code; the seed is
+    # mixed in only to keep it distinct between emulators built together.
+    return hashlib.sha256(secrets.token_bytes(32) + str(seed).encode()).digest()
+
+
+class _StorageObserver:
+    """The storage origin counts nothing in the API's stats: its requests are not API
+    requests (its own log is ``Storage.requests``)."""
+
+    def connection_opened(self) -> None: ...
+
+    def connection_closed(self) -> None: ...
+
+    def request_started(self) -> None: ...
+
+    def request_finished(self) -> None: ...
+
+    def handler_error(self, description: str) -> None: ...
 
 
 def _limiter_for(faults: Faults) -> SlidingWindowLimiter | None:

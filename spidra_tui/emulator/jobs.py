@@ -6,6 +6,7 @@ import json
 import random
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,6 +62,9 @@ class JobBook:
         self._jobs: dict[str, Job] = {}
         self._terminal: dict[str, bytes] = {}
         self._lock = threading.Lock()
+        self.links: Callable[[dict[str, Any], int], dict[str, Any]] | None = None
+        """Turns a result's screenshot links into signed storage links (the storage
+        origin sets it when it starts); None leaves them as they are."""
 
     # --- creating ---------------------------------------------------------------
 
@@ -138,15 +142,16 @@ class JobBook:
 
     def result(self, job: Job) -> dict[str, Any]:
         """The ``result`` of the job once completed."""
-        if job.result is not None:
-            return job.result
-        return build_result(
-            job.submission,
-            job.flavour,
-            seed=job.seed,
-            job_id=job.job_id,
-            duration_ms=int(job.script.active * 1000) + 137,
-        )
+        result = job.result
+        if result is None:
+            result = build_result(
+                job.submission,
+                job.flavour,
+                seed=job.seed,
+                job_id=job.job_id,
+                duration_ms=int(job.script.active * 1000) + 137,
+            )
+        return result if self.links is None else self.links(result, job.seed)
 
     def answer(self, job: Job, at: float | None = None) -> tuple[bytes, Moment]:
         """The body of a ``GET /scrape/{id}`` answer and the moment it describes."""

@@ -43,19 +43,28 @@ def page_entries(
             )
         else:
             markdown = content.page_markdown(url, title, rng, sections=rng.randint(2, 5))
-        shot = None
-        if success and submission.wants_screenshots:
-            shot = f"{SCREENSHOT_HOST}/{job_id}-{index + 1}.png"
+        shots = screenshot_links(submission, job_id, index + 1) if success else []
         entries.append(
             {
                 "url": url,
                 "title": title,
                 "markdownContent": markdown,
                 "success": success,
-                "screenshotUrl": shot,
+                "screenshotUrl": shots[0] if shots else None,
             }
         )
     return entries
+
+
+def screenshot_links(submission: Submission, job_id: str, number: int) -> list[str]:
+    """The screenshots of page ``number`` (1-based): the viewport's when ``screenshot``
+    was asked for, the full page's (``...-full.png``) when ``fullPageScreenshot`` was."""
+    links = []
+    if submission.screenshot:
+        links.append(f"{SCREENSHOT_HOST}/{job_id}-{number}.png")
+    if submission.full_page_screenshot:
+        links.append(f"{SCREENSHOT_HOST}/{job_id}-{number}-full.png")
+    return links
 
 
 def extracted(submission: Submission, rng: random.Random, empty: bool) -> Any:
@@ -106,7 +115,12 @@ def build_result(
         input_tokens = _tokens(raw) + _tokens(submission.prompt)
         output_tokens = _tokens(value if isinstance(value, str) else json.dumps(value))
     result["data"] = data
-    result["screenshots"] = [e["screenshotUrl"] for e in data if e["screenshotUrl"]]
+    result["screenshots"] = [
+        link
+        for number, entry in enumerate(data, 1)
+        if entry["success"]
+        for link in screenshot_links(submission, job_id, number)
+    ]
     result["ai_extraction_failed"] = flavour.ai_extraction_failed
     if submission.prompt is not None:
         # The service reports extraction_empty only where an extraction ran.

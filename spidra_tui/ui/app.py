@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Coroutine, Iterable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import on, work
 from textual.app import App
@@ -22,6 +22,9 @@ from textual.worker import get_current_worker
 from spidra_tui.api.errors import SpidraError
 from spidra_tui.api.models import Job, parse_job
 from spidra_tui.clock import Clock, SystemClock
+from spidra_tui.notify.endings import Ending
+from spidra_tui.notify.route import Notifier
+from spidra_tui.notify.sender import BurstSender
 from spidra_tui.ui import toasts
 from spidra_tui.ui.account.link import AccountLink
 from spidra_tui.ui.account.watching import AccountFactory
@@ -37,6 +40,9 @@ from spidra_tui.ui.watching import UpdateBuffer, WatcherFactory, WatcherLike
 from spidra_tui.watch.budget import clock_text
 from spidra_tui.watch.state import JobSummary, JobUpdate, PollerStatus
 from spidra_tui.watch.store import JobStore
+
+if TYPE_CHECKING:
+    from spidra_tui.deliver.screenshots import ScreenshotFetcher
 
 T = TypeVar("T")
 
@@ -77,6 +83,8 @@ class SpidraApp(App[int]):
         on_first_screen: Callable[[], object] | None = None,
         account_factory: AccountFactory | None = None,
         follow_account: bool = False,
+        notify_mode: str = "off",
+        screenshots: ScreenshotFetcher | None = None,
     ) -> None:
         self.terminal = TerminalOutput()
         super().__init__(driver_class=recording_driver(self.get_driver_class(), self.terminal))
@@ -101,7 +109,11 @@ class SpidraApp(App[int]):
             folder=folder,
             pyperclip_copy=pyperclip_copy,
             browser_open=open_url_hook,
+            screenshots=screenshots,
         )
+        self.screenshots = screenshots
+        self.notices = BurstSender(Notifier(notify_mode, env, self.terminal.write))
+        """One notification leaving the app per burst of job endings (``--notify``)."""
         self.job_actions = JobActions(self)
         self.account = AccountLink(self, account_factory, follow_account)
         self._main = MainScreen(server, clock=self.clock)
@@ -135,6 +147,7 @@ class SpidraApp(App[int]):
     async def on_ready(self) -> None:
         # Ready, not Mount: the main screen's widgets exist only from here.
         self.main.status_bar.show_notify(self.notify_jobs)
+        self.main.detail.set_screenshot_fetcher(self.screenshots)
         self.main.job_list.set_jobs(self.store.list())
         self._watcher = self._watcher_factory(self._job_updated, self._poller_changed)
         # What the first screen can do without waits until its rows are painted:
@@ -156,6 +169,7 @@ class SpidraApp(App[int]):
     async def stop_watching(self) -> None:
         """Stop the watcher; safe to call more than once."""
         await self.account.stop()
+        self.notices.cancel()
         watcher, self._watcher = self._watcher, None
         if watcher is not None:
             await watcher.stop()
@@ -215,6 +229,9 @@ class SpidraApp(App[int]):
         self.main.ended_banner.announce(ended)
         if self.ring_bell:
             self.bell()
+        self.notices.ended(
+            Ending(s.job_id, s.status, s.title or s.label or "", s.error or "") for s in ended
+        )
 
     # -- what the job actions use (see jobs.job_actions.JobsHost) --------
 
@@ -419,7 +436,11 @@ class SpidraApp(App[int]):
     def action_toggle_notify(self) -> None:
         self.notify_jobs = not self.notify_jobs
         self.main.status_bar.show_notify(self.notify_jobs)
-        words = "on: a line at the foot of the screen when jobs end" if self.notify_jobs else "off"
+        route = self.notices.notifier.route
+        outside = "" if route == "off" else f", and a notification ({route})"
+        words = "off"
+        if self.notify_jobs:
+            words = f"on: a line at the foot of the screen{outside} when jobs end"
         toasts.show(self, toasts.Toast(toasts.text(f"Notifications {words}"), timeout=3))
 
     def action_account(self) -> None:

@@ -12,18 +12,23 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.text import Text
+
 from spidra_tui import deliver
 from spidra_tui import format as fmt
+from spidra_tui.deliver.download import DownloadError
 from spidra_tui.sanitize import clean, json_text, line
 from spidra_tui.ui import toasts
 from spidra_tui.ui.detail.deliverable import Deliverable
-from spidra_tui.ui.dialogs.save import SaveDialog
+from spidra_tui.ui.dialogs.confirm import ConfirmDialog
+from spidra_tui.ui.dialogs.save import SaveDialog, describe_error
 from spidra_tui.ui.jobs.job_row import short_id
 from spidra_tui.ui.terminal import TerminalOutput
 
 if TYPE_CHECKING:
     from textual.app import App
 
+    from spidra_tui.deliver.screenshots import ScreenshotFetcher
     from spidra_tui.ui.detail.pane import JobDetail
     from spidra_tui.watch.store import JobStore
 
@@ -48,8 +53,10 @@ class Deliveries:
         folder: Path | None = None,
         pyperclip_copy: Callable[[str], object] | None = None,
         browser_open: BrowserOpen | None = None,
+        screenshots: ScreenshotFetcher | None = None,
     ) -> None:
         self._app = app
+        self.screenshots = screenshots
         self._store = store
         self._terminal = terminal
         self.env = env
@@ -113,7 +120,12 @@ class Deliveries:
     # -- save ------------------------------------------------------------
 
     def save_content(self, detail: JobDetail) -> None:
-        """``s``: a dialog to save what the detail pane shows."""
+        """``s``: a dialog to save what the detail pane shows; on the Screenshots tab,
+        the selected image, straight into the current folder."""
+        shot = detail.selected_screenshot()
+        if shot is not None:
+            self.save_screenshot(detail.job_id or "job", *shot)
+            return
         target = detail.save_target()
         if target is None:
             self._nothing("Nothing to save here yet: this tab shows no content.")
@@ -157,6 +169,49 @@ class Deliveries:
             writer=write,
         )
         self._app.push_screen(dialog, done)
+
+    def save_screenshot(self, job_id: str, number: int, url: str, overwrite: bool = False) -> None:
+        """Save screenshot ``number`` of ``job_id`` as ``JOBID-N.png`` in the folder the
+        app started in; an existing file is replaced only after asking."""
+        if self.screenshots is None:
+            self._nothing("Screenshots cannot be fetched here: o opens it in a browser.")
+            return
+        self._app.run_worker(
+            self._save_screenshot(self.screenshots, job_id, number, url, overwrite),
+            group="screenshot-save",
+        )
+
+    async def _save_screenshot(
+        self, fetcher: ScreenshotFetcher, job_id: str, number: int, url: str, overwrite: bool
+    ) -> None:
+        try:
+            saved = await fetcher.save(url, self.folder, job_id, number, overwrite=overwrite)
+        except FileExistsError as exc:
+            name = line(Path(exc.filename or "").name, 120)
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.save_screenshot(job_id, number, url, overwrite=True)
+
+            question = Text(f"{name} already exists in {line(str(self.folder), 120)}. Replace it?")
+            self._app.push_screen(
+                ConfirmDialog("Replace the file?", question, yes="Replace"), answered
+            )
+            return
+        except DownloadError as exc:
+            toasts.show(
+                self._app, toasts.Toast(toasts.text(line(str(exc), 300)), "Not saved", "error", 8)
+            )
+            return
+        except OSError as exc:
+            path = self.folder / Path(exc.filename or "").name if exc.filename else self.folder
+            toasts.show(
+                self._app,
+                toasts.Toast(toasts.text(describe_error(exc, path)), "Not saved", "error", 8),
+            )
+            return
+        message = f"Saved {fmt.size(saved.size)} to {line(str(saved.path), 200)}"
+        toasts.show(self._app, toasts.Toast(toasts.text(message), "Screenshot saved"))
 
     # -- open ------------------------------------------------------------
 

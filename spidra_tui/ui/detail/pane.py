@@ -11,6 +11,7 @@ selected page.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -31,6 +32,9 @@ from spidra_tui.ui.detail.stats import StatsTab
 from spidra_tui.ui.detail.status import status_line
 from spidra_tui.ui.detail.tab import DetailTab
 from spidra_tui.watch.state import JobSummary, RetryState
+
+if TYPE_CHECKING:
+    from spidra_tui.deliver.screenshots import ScreenshotFetcher
 
 __all__ = ["TABS", "Deliverable", "JobDetail"]
 
@@ -212,6 +216,20 @@ class JobDetail(Vertical):
         if self.active_tab == "pages" and page is not None and page.screenshot_url:
             return line(page.screenshot_url) or None
         return None
+
+    def selected_screenshot(self) -> tuple[int, str] | None:
+        """On the Screenshots tab, the selected screenshot's number (1-based) and URL:
+        what ``s`` saves there. None on other tabs or when none is selected."""
+        if self.active_tab != "screenshots":
+            return None
+        shot, number = self._screenshots.selected, self._screenshots.selected_number
+        if shot is None or number is None:
+            return None
+        return number, shot.url
+
+    def set_screenshot_fetcher(self, fetcher: ScreenshotFetcher | None) -> None:
+        """Where the Screenshots tab fetches its pictures (None: no pictures)."""
+        self._screenshots.set_fetcher(fetcher)
 
     def toggle_markdown(self) -> None:
         """Switch markdown (content and pages) between rendered and source."""

@@ -1,0 +1,207 @@
+"""Notifications through the terminal: the dialect chosen, the escaping of API text,
+multiplexer wrapping, bursts, and where each ``--notify`` mode sends them."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from spidra_tui.notify import Ending, EndingBurst, Notification, Protocol, notification_for
+from spidra_tui.notify.desktop import desktop_command
+from spidra_tui.notify.route import Notifier
+from spidra_tui.notify.sequences import choose_protocol, encode, plain, terminal_sequence, wrap
+
+ESC, BEL, ST = "\x1b", "\x07", "\x1b\\"
+NASTY = [
+    "\x1b]0;owned\x07",
+    "\x1b]52;c;ZWNobyBwd25lZA==\x07",
+    "a\x07b",
+    "st\x1b\\here",
+    "c1 \x9c st \x9d osc \x9b31m",
+    "semi;colons;here",
+    "new\nline\r\u2028sep",
+    "\x1bPtmux;\x1b\x1b]9;x\x07\x1b\\",
+    "\ud800 lone",
+    "9;4;1;50",
+]
+
+
+def osc_body(sequence: str, introducer: str, terminator: str) -> str:
+    assert sequence.startswith(introducer) and sequence.endswith(terminator)
+    return sequence[len(introducer) : -len(terminator)]
+
+
+@pytest.mark.parametrize("text", NASTY)
+@pytest.mark.parametrize("protocol", [Protocol.OSC9, Protocol.OSC777])
+def test_api_text_cannot_end_the_sequence_or_start_another(protocol: Protocol, text: str) -> None:
+    sequence = encode(Notification(f"t {text}", f"b {text}"), protocol)
+    intro = "\x1b]9;" if protocol is Protocol.OSC9 else "\x1b]777;notify;"
+    body = osc_body(sequence, intro, BEL)
+    assert not re.search("[\x00-\x1f\x7f-\x9f]", body)
+    if protocol is Protocol.OSC777:
+        assert body.count(";") == 1  # exactly the title;body separator
+    else:
+        assert not body[:1].isdigit()  # never read as a ConEmu "OSC 9;4" progress report
+
+
+@pytest.mark.parametrize("text", NASTY)
+def test_kitty_payloads_are_base64_of_clean_text(text: str) -> None:
+    sequence = encode(Notification(f"title {text}", f"body {text}"), Protocol.OSC99)
+    parts = re.fullmatch(
+        r"\x1b\]99;i=(\d+):d=0:e=1:p=title;([A-Za-z0-9+/=]*)\x1b\\"
+        r"\x1b\]99;i=(\d+):d=1:e=1:p=body;([A-Za-z0-9+/=]*)\x1b\\",
+        sequence,
+    )
+    assert parts is not None and parts[1] == parts[3]
+    for payload in (parts[2], parts[4]):
+        decoded = base64.b64decode(payload).decode("utf-8")
+        assert not re.search("[\x00-\x1f\x7f-\x9f]", decoded)
+
+
+@given(st.text(max_size=300), st.text(max_size=300), st.sampled_from(list(Protocol)))
+def test_any_text_gives_one_well_formed_sequence(title: str, body: str, protocol: Protocol) -> None:
+    sequence = encode(Notification(title, body), protocol)
+    if protocol is Protocol.BELL:
+        assert sequence == BEL
+        return
+    if protocol is Protocol.OSC99:
+        assert sequence.count(ESC) == 4 and sequence.count(ST) == 2 and BEL not in sequence
+    else:
+        assert sequence.count(ESC) == 1 and sequence.count(BEL) == 1 and sequence[-1] == BEL
+    assert not re.search("[\x80-\x9f]", sequence)
+    wrapped = wrap(sequence, {"TMUX": "/tmp/tmux-0/default,1,0"})
+    inner = osc_body(wrapped, "\x1bPtmux;", ST)
+    # Every ESC inside is doubled, so tmux sees no early end of its DCS.
+    assert inner.replace(ESC + ESC, "").count(ESC) == 0
+    assert inner.replace(ESC + ESC, ESC) == sequence
+
+
+def test_plain_text_is_cut_and_flattened() -> None:
+    assert plain("a\n\nb\tc", 50) == "a b c"
+    assert plain("x" * 100, 10) == "x" * 9 + "…"
+    assert plain("a;b", 10, no_semicolons=True) == "a,b"
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"TERM_PROGRAM": "iTerm.app"}, Protocol.OSC9),
+        ({"TERM_PROGRAM": "tmux", "LC_TERMINAL": "iTerm2"}, Protocol.OSC9),
+        ({"TERM_PROGRAM": "WezTerm"}, Protocol.OSC777),
+        ({"TERM_PROGRAM": "ghostty"}, Protocol.OSC777),
+        ({"TERM": "xterm-kitty"}, Protocol.OSC99),
+        ({"KITTY_WINDOW_ID": "1", "TERM": "xterm-256color"}, Protocol.OSC99),
+        ({"TERM": "rxvt-unicode-256color"}, Protocol.OSC777),
+        ({"TERM": "foot"}, Protocol.OSC777),
+        ({"VTE_VERSION": "7600", "TERM": "xterm-256color"}, Protocol.OSC777),
+        ({"WT_SESSION": "abc"}, Protocol.OSC9),
+        ({"TERM": "xterm-256color"}, Protocol.BELL),
+        ({"TERM": "tmux-256color", "TERM_PROGRAM": "tmux", "TMUX": "x"}, Protocol.BELL),
+        ({"TERM": "xterm-kitty", "SPIDRA_TUI_NOTIFY_PROTOCOL": "osc9"}, Protocol.OSC9),
+        ({"TERM_PROGRAM": "iTerm.app", "SPIDRA_TUI_NOTIFY_PROTOCOL": "bell"}, Protocol.BELL),
+        ({"SPIDRA_TUI_NOTIFY_PROTOCOL": "nonsense"}, Protocol.BELL),
+    ],
+)
+def test_the_dialect_follows_the_terminal(env: dict[str, str], expected: Protocol) -> None:
+    assert choose_protocol(env) is expected
+
+
+def test_multiplexers_and_the_bell() -> None:
+    note = Notification("spidra-tui", "Job x completed")
+    in_tmux = terminal_sequence(note, {"TMUX": "s", "TERM_PROGRAM": "iTerm.app"})
+    assert in_tmux == "\x1bPtmux;\x1b\x1b]9;spidra-tui: Job x completed\x07\x1b\\"
+    assert terminal_sequence(note, {"TMUX": "s"}) == BEL  # tmux passes the bell on itself
+    in_screen = terminal_sequence(note, {"STY": "1.pts", "TERM": "screen", "LC_TERMINAL": "iTerm2"})
+    assert in_screen == "\x1bP\x1b]9;spidra-tui: Job x completed\x07\x1b\\"
+
+
+def test_one_notification_says_what_ended() -> None:
+    one = notification_for([Ending("0123456789abcdef", "failed", "Shop", "Timed\x1b]0;x\x07 out")])
+    assert one is not None and one.body.startswith("Job 01234567 failed: Shop (Timed")
+    assert "\x1b" not in one.body
+    many = notification_for(
+        [Ending("a", "completed"), Ending("b", "completed"), Ending("c", "failed")]
+    )
+    assert many is not None and many.body == "3 jobs ended: 2 completed, 1 failed or gone"
+    assert notification_for([]) is None
+
+
+def test_endings_in_a_burst_make_one_batch() -> None:
+    burst: EndingBurst[str] = EndingBurst(quiet=1.5, longest=8.0)
+    assert burst.add(["a"], 100.0) == 101.5
+    assert burst.add(["b", "c"], 101.0) == 102.5  # still quiet-gathering
+    assert burst.take(102.0) == []
+    assert burst.take(102.5) == ["a", "b", "c"]
+    assert burst.due() is None
+    # A steady trickle still gives out a batch after `longest`.
+    batches = []
+    for step in range(9):
+        burst.add([str(step)], 200.0 + step)
+        batches.append(burst.take(200.0 + step))
+    # Given out at 208, eight seconds after the first, though endings kept coming.
+    assert batches == [[]] * 8 + [[str(step) for step in range(9)]]
+
+
+class Terminal:
+    def __init__(self) -> None:
+        self.written: list[str] = []
+        self.desktop: list[Notification] = []
+
+
+@pytest.mark.parametrize(
+    ("mode", "env", "desktop", "route", "written"),
+    [
+        ("auto", {"TERM_PROGRAM": "iTerm.app"}, True, "osc9", "\x1b]9;"),
+        ("auto", {"TERM": "xterm"}, True, "desktop", None),
+        ("auto", {"TERM": "xterm"}, False, "bell", BEL),
+        ("terminal", {"TERM": "xterm"}, True, "osc9", "\x1b]9;"),
+        ("terminal", {"TERM": "foot"}, True, "osc777", "\x1b]777;"),
+        ("desktop", {"TERM_PROGRAM": "iTerm.app"}, True, "desktop", None),
+        ("desktop", {}, False, "bell", BEL),
+        ("bell", {"TERM_PROGRAM": "iTerm.app"}, True, "bell", BEL),
+        ("off", {"TERM_PROGRAM": "iTerm.app"}, True, "off", None),
+    ],
+)
+def test_each_mode_goes_its_way(
+    mode: str, env: dict[str, str], desktop: bool, route: str, written: str | None
+) -> None:
+    terminal = Terminal()
+
+    def show(note: Notification) -> bool:
+        terminal.desktop.append(note)
+        return True
+
+    notifier = Notifier(mode, env, terminal.written.append, desktop=show, desktop_available=desktop)
+    assert notifier.send(Notification("t", "b")) == route
+    if written is None:
+        assert terminal.written == []
+    else:
+        assert len(terminal.written) == 1 and terminal.written[0].startswith(written)
+    assert len(terminal.desktop) == (1 if route == "desktop" else 0)
+
+
+def test_a_desktop_that_fails_rings_the_bell() -> None:
+    written: list[str] = []
+    notifier = Notifier(
+        "desktop", {}, written.append, desktop=lambda _n: False, desktop_available=True
+    )
+    assert notifier.send(Notification("t", "b")) == "bell" and written == [BEL]
+    with pytest.raises(ValueError):
+        Notifier("loud", {}, written.append)
+
+
+def test_the_desktop_command_passes_text_as_arguments(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("shutil.which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr("sys.platform", "linux")
+    command = desktop_command(Notification("spidra-tui", "$(rm -rf ~) \x1b]0;x\x07 done"))
+    assert command == [
+        "/usr/bin/notify-send",
+        "--app-name=spidra-tui",
+        "--",
+        "spidra-tui",
+        "$(rm -rf ~) done",
+    ]
