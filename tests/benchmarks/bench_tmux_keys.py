@@ -135,12 +135,14 @@ class Tmux:
         )
         return done.stdout
 
-    def start(self, size: tuple[int, int], command: list[str], env: dict[str, str]) -> None:
+    def start(
+        self, size: tuple[int, int], command: list[str], env: dict[str, str], cwd: str = "."
+    ) -> None:
         width, height = size
         env_args = [a for name, value in env.items() for a in ("-e", f"{name}={value}")]
         self.run(
             "-f", "/dev/null", "new-session", "-d", "-s", self.session,
-            "-x", str(width), "-y", str(height), *env_args, *command,
+            "-x", str(width), "-y", str(height), "-c", cwd, *env_args, *command,
         )  # fmt: skip
         self.run("set-option", "-t", self.session, "remain-on-exit", "on")
         self.control = subprocess.Popen(
@@ -445,7 +447,9 @@ def run_one(
             profile = Path(args.profile).resolve()
             command[1:1] = ["-m", "pyinstrument", "-r", "pyisession", "-o", f"{profile}-{label}"]
         command += ["--state-dir", str(state)] + ([] if notify else ["--no-notify"])
-        tmux.start(size, command, {"SPIDRA_API_KEY": KEY, "PYTHONPATH": str(ROOT)})
+        source = str(Path(args.app_source).resolve()) if args.app_source else str(ROOT)
+        # `python -m` puts the working folder first on the path: start it in the source.
+        tmux.start(size, command, {"SPIDRA_API_KEY": KEY, "PYTHONPATH": source}, cwd=source)
         started = time.monotonic()
         pid = int(tmux.pane("#{pane_pid}"))
         shown = tmux.pane("#{pane_width}x#{pane_height}")
@@ -618,6 +622,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--presses", type=int, default=0, help="stop after N presses (0: none)")
     parser.add_argument(
         "--profile", metavar="PATH", help="run the app under pyinstrument; sessions to PATH-<size>"
+    )
+    parser.add_argument(
+        "--app-source",
+        metavar="DIR",
+        help="run the app from this source tree (e.g. `git archive REV spidra_tui`, unpacked)",
     )
     parser.add_argument("--floor", type=int, default=40, help="presses of the floor (0: none)")
     parser.add_argument("--echo-rows", action="store_true", help=argparse.SUPPRESS)
