@@ -400,3 +400,48 @@ async def test_json_with_c1_controls_in_strings_stays_whole_and_valid():
         assert '"b": "visible"' in shown and '"kept"' in shown
         assert not any(ch in shown for ch in "\x1b\x9b\x9d\u202e")
         assert json.loads(view.source_text) == value
+
+
+class FooterApp(App[None]):
+    def compose(self) -> ComposeResult:
+        from textual.widgets import Footer, Input
+
+        yield Input(id="elsewhere")
+        yield DocumentView()
+        yield Footer()
+
+
+async def test_new_documents_leave_the_footer_alone_unless_the_section_keys_change():
+    # Textual's footer rebuilds every key on a bindings refresh: a job list passing
+    # job after job must not cost one each, yet `[`/`]` must follow the document.
+    async with FooterApp().run_test(size=SIZE) as pilot:
+        app = pilot.app
+        view = app.query_one(DocumentView)
+        refreshes: list[object] = []
+        app.screen.bindings_updated_signal.subscribe(app, refreshes.append)
+        app.query_one("#elsewhere").focus()
+        await pilot.pause()
+        refreshes.clear()
+        for n in range(5):  # the cursor passing jobs while the list has focus
+            view.show_markdown(f"# Job {n}\n\nsome text\n\n## More\n\nmore")
+            await loaded(pilot, view)
+            view.show_json({"job": n})
+            await loaded(pilot, view)
+        assert refreshes == []
+
+        view.focus()
+        await pilot.pause()
+        view.show_markdown("# One\n\ntext\n\n# Two\n\ntext")
+        await loaded(pilot, view)
+        assert view.check_action("next_section", ()) is True
+        refreshes.clear()
+        view.show_markdown("# Other\n\ntext")  # sections still: nothing to redraw
+        await loaded(pilot, view)
+        assert refreshes == []
+        view.show_message("no answer yet")  # no sections: `]` greys out
+        await loaded(pilot, view)
+        assert len(refreshes) == 1
+        assert view.check_action("next_section", ()) is None
+        view.show_markdown("# Back\n\ntext")
+        await loaded(pilot, view)
+        assert len(refreshes) == 2

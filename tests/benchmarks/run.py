@@ -1,8 +1,8 @@
-"""The benchmark suite, B1 to B5, in one command and one table.
+"""The benchmark suite, B1 to B6, in one command and one table.
 
 Run from the repository root:
 
-    .venv/bin/python -m tests.benchmarks.run             # 3 runs of each; about 20 minutes
+    .venv/bin/python -m tests.benchmarks.run             # 3 runs of each (B6 once); about 35 minutes
     .venv/bin/python -m tests.benchmarks.run --runs 5
     .venv/bin/python -m tests.benchmarks.run --quick     # 1 run, no stock-Markdown baseline
     .venv/bin/python -m tests.benchmarks.run --only B2 --only B4
@@ -19,6 +19,8 @@ is printed and written as markdown, with the command and the machine, to
   15 minutes, beside a neighbour, by spidra-tui, round robin and the official SDK;
 - B4 ``bench_startup``: ``--version``, ``get --help`` and the first screen;
 - B5 ``bench_memory``: resident memory with 1,000 answers of 100 KB stored.
+- B6 ``bench_tmux_keys``: key to screen in tmux while a thousand jobs end, with
+  notifications on and off (once, whatever ``--runs``: each case takes minutes).
 """
 
 from __future__ import annotations
@@ -313,12 +315,47 @@ def b5(runs: int, quick: bool) -> list[Row]:
     ]
 
 
+def b6(runs: int, quick: bool) -> list[Row]:
+    from tests.benchmarks import bench_tmux_keys
+
+    argv = ["--sizes", "120x40", "--window", "60"] if quick else []
+    outcomes = bench_tmux_keys.run(bench_tmux_keys.parse(argv))
+    rows: list[Row] = []
+    for size in dict.fromkeys(o.size for o in outcomes):
+        on = next(o for o in outcomes if o.size == size and o.notify)
+        off = next((o for o in outcomes if o.size == size and not o.notify), None)
+        seen = f"{on.ended_in_window} job ends seen in {on.window:.0f} s"
+        p95, base = on.pct(0.95), off.pct(0.95) if off else None
+        rows.append(
+            (
+                f"B6 key to screen p95 in tmux {size}, notifications on, {seen}",
+                _s(p95) + (f" ({on.lost} of {on.presses} lost)" if on.lost else ""),
+                f"{_s(base)} (--no-notify)" if base is not None else "—",
+                _ratio(p95, base),
+                "≤ 50 ms, none lost",
+                _holds(p95 <= bench_tmux_keys.TARGET_P95 and on.lost == 0),
+            )
+        )
+        rows.append(
+            (
+                f"B6 detail lines covered while the ended line is up, {size}",
+                f"{on.covered_max} of {on.pane_lines}",
+                "—",
+                "—",
+                "≤ 1",
+                _holds(on.covered_max <= 1),
+            )
+        )
+    return rows
+
+
 SUITE: dict[str, Callable[[int, bool], list[Row]]] = {
     "B1": b1,
     "B2": b2,
     "B3": b3,
     "B4": b4,
     "B5": b5,
+    "B6": b6,
 }
 HEAD: Row = ("figure", "median", "baseline (same run)", "ratio", "target", "holds")
 

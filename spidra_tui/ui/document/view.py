@@ -128,6 +128,8 @@ class DocumentView(BlockView, can_focus=True):
         self._load = LoadState(0, [layout])
         self._style_key: tuple[Style, ...] | None = None
         self._last_growth = 0.0
+        # Whether the footer was last told that `[` and `]` have sections to go to.
+        self._sections_told: bool | None = None
 
     # --- what to show -------------------------------------------------------------
 
@@ -246,7 +248,24 @@ class DocumentView(BlockView, can_focus=True):
             lines_in = block.text.count("\n", 0, max(0, offset - block.offset))
             anchor = (new_index, lines_in if target is source else 0)
         self._set_layout(target, anchor)
-        self.refresh_bindings()
+        self._refresh_section_keys()
+
+    def _refresh_section_keys(self) -> None:
+        """Ask the footer to redraw its keys when `[` and `]` change, and only then.
+
+        Textual's footer rebuilds every key on each ``refresh_bindings`` (removes,
+        mounts, styles and lays them out: Textual 8.2.8), and the detail pane shows a
+        new document for each job the cursor passes. Only the section keys depend on
+        the document, only on whether it has sections, and they are in the footer
+        only while the view has focus; a focus change refreshes the footer anyway.
+        """
+        if not self.has_focus_within:
+            self._sections_told = None  # the footer is refreshed when focus arrives
+            return
+        has_sections = bool(self._layout.sections)
+        if has_sections != self._sections_told:
+            self._sections_told = has_sections
+            self.refresh_bindings()
 
     # --- loading ------------------------------------------------------------------
 
@@ -271,7 +290,7 @@ class DocumentView(BlockView, can_focus=True):
         # A load still running for earlier content sees the new generation at its next
         # piece and ends by itself: not cancelled, so waiting for workers never fails.
         self._set_layout(shown)
-        self.refresh_bindings()
+        # The section keys are settled in `_take`, once the first blocks are in.
 
     def _load_text(self, text: str, splitters: list[LineBlockSplitter]) -> None:
         load = self._load
@@ -348,6 +367,7 @@ class DocumentView(BlockView, can_focus=True):
         shown_to = self._layout.total
         for layout, new_blocks in zip(load.layouts, blocks, strict=True):
             layout.extend(new_blocks)
+        self._refresh_section_keys()  # the first heading may come with any piece
         if done:
             load.done = True
             load.text = load.json_value = None
