@@ -57,7 +57,7 @@ def duration(seconds: float | None) -> str:
     if value < 1:
         return f"{round(value * 1000)} ms"
     if value < 10:
-        return f"{value:.1f} s"
+        return f"{value:.0f} s" if value == round(value) else f"{value:.1f} s"
     whole = round(value)
     if whole < 60:
         return f"{whole} s"

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from rich.text import Text
 from textual.widgets import Static
 
+from spidra_tui import format as fmt
 from spidra_tui.sanitize import line
 from spidra_tui.watch.state import PollerStatus
 
@@ -37,10 +38,11 @@ def describe_polling(status: PollerStatus | None, now: float) -> Text:
     if status.active == 0:
         return Text("idle: every job has finished", style="dim")
     rate = f"{status.rate:.1f}" if 0 < status.rate < 10 else f"{status.rate:.0f}"
-    interval = f"{status.effective_interval:g}"
+    # Whole seconds: a stretched interval such as 219.34 s reads "3 min 39 s".
+    interval = fmt.duration(round(status.effective_interval))
     text = Text()
     text.append(f"{status.active} active", style="bold cyan")
-    text.append(f" · {rate} req/s · every {interval} s")
+    text.append(f" · {rate} req/s · every {interval}")
     return text
 
 
