@@ -364,6 +364,16 @@ class SpidraApp(App[int]):
     def action_open_screenshot(self) -> None:
         self.deliveries.open_screenshot(self.main.detail)
 
+    def action_find(self) -> None:
+        self.main.focus_detail()
+        self.main.detail.open_find()
+
+    def action_find_next(self) -> None:
+        self.main.detail.find_step(1)
+
+    def action_find_previous(self) -> None:
+        self.main.detail.find_step(-1)
+
     def action_toggle_markdown(self) -> None:
         self.main.detail.toggle_markdown()
 

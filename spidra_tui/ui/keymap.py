@@ -152,6 +152,34 @@ KEYS: tuple[KeyCommand, ...] = (
         footer_title="Open",
     ),
     KeyCommand(
+        "ctrl+f",
+        "find",
+        "Find in the result",
+        "Highlight every match in what the detail shows (/ too, in the detail)",
+        RESULTS,
+        "ctrl+f /",
+        footer=True,
+        footer_title="Find",
+    ),
+    KeyCommand(
+        "f3",
+        "find_next",
+        "Next match",
+        "Of the open find (enter or ↓ in the find bar)",
+        RESULTS,
+        "F3",
+        bound=False,
+    ),
+    KeyCommand(
+        "shift+f3",
+        "find_previous",
+        "Previous match",
+        "Of the open find (↑ or shift+enter in the find bar)",
+        RESULTS,
+        "shift+F3",
+        bound=False,
+    ),
+    KeyCommand(
         "m",
         "toggle_markdown",
         "Markdown: rendered or source",
@@ -179,6 +207,8 @@ EXTRA_HELP: tuple[tuple[str, str, str, str], ...] = (
     (MOVING, "pgup pgdn", "Scroll a page", ""),
     (RESULTS, "1-5", "Detail tabs", "Content, Pages, Screenshots, Stats, Raw"),
     (RESULTS, "t", "JSON tree", "Switch JSON content between text and a collapsible tree"),
+    (RESULTS, "ctrl+r", "Find: regex on or off", "In the find bar; smart case either way"),
+    (RESULTS, "esc", "Close the find", "The text stays where the match was"),
     (APP, "ctrl+p", "Command palette", "Every command by name"),
 )
 

@@ -271,6 +271,10 @@ class ContentTab(DetailTab):
             else:
                 doc.previous_section()
 
+    def find_target(self) -> DocumentView | None:
+        doc = self.query_one("#content-doc", DocumentView)
+        return doc if doc.display else None
+
     def focus_main(self) -> None:
         for tree in self.query(JsonTree):
             if tree.display:

@@ -241,6 +241,10 @@ class PagesTab(DetailTab):
             return None
         return page_deliverable(self.job_id, page, self._index + 1)
 
+    def find_target(self) -> DocumentView | None:
+        doc = self._doc
+        return doc if doc.display else None
+
     def focus_main(self) -> None:
         options = self.query_one("#page-list", OptionList)
         if options.display:

@@ -24,12 +24,14 @@ from spidra_tui.clock import Clock, SystemClock
 from spidra_tui.sanitize import line
 from spidra_tui.ui.detail.content import ContentTab
 from spidra_tui.ui.detail.deliverable import Deliverable
+from spidra_tui.ui.detail.find_bar import FindBar
 from spidra_tui.ui.detail.pages import PagesTab
 from spidra_tui.ui.detail.raw import RawTab
 from spidra_tui.ui.detail.screenshots import ScreenshotsTab
 from spidra_tui.ui.detail.stats import StatsTab
 from spidra_tui.ui.detail.status import status_line
 from spidra_tui.ui.detail.tab import DetailTab
+from spidra_tui.ui.document import BadPattern, DocumentView
 from spidra_tui.watch.state import JobSummary, RetryState
 
 __all__ = ["TABS", "Deliverable", "JobDetail"]
@@ -72,7 +74,9 @@ class JobDetail(Vertical):
     """The selected job's content, pages, screenshots, stats and raw answer, in tabs.
 
     Keys: ``1``-``5`` pick a tab, ``m`` switches markdown between rendered and source,
-    ``t`` shows JSON content as a tree, ``[``/``]`` step through sections (forEach items).
+    ``t`` shows JSON content as a tree, ``[``/``]`` step through sections (forEach items),
+    ``/`` finds in what the tab shows (``F3``/``shift+F3`` step through the matches,
+    ``escape`` closes the find).
     """
 
     DEFAULT_CSS = Path(__file__).with_name("pane.tcss").read_text(encoding="utf-8")
@@ -86,6 +90,10 @@ class JobDetail(Vertical):
         Binding("t", "toggle_tree", "JSON tree", show=False),
         Binding("left_square_bracket", "step(-1)", "Previous", show=False),
         Binding("right_square_bracket", "step(1)", "Next", show=False),
+        Binding("slash", "find", "Find", show=False),
+        Binding("f3", "find_step(1)", "Next match"),
+        Binding("shift+f3,f15", "find_step(-1)", "Previous match", key_display="shift+F3"),
+        Binding("escape", "close_find", "Close find", show=False),
     ]
 
     def __init__(
@@ -104,6 +112,7 @@ class JobDetail(Vertical):
         self._titles: tuple[str, ...] = ()
         self._pending: tuple[float | None, RetryState | None] | None = None
         self._ready = False  # the tabs are mounted
+        self._finding: DocumentView | None = None  # the document the open find searches
 
     def compose(self) -> ComposeResult:
         yield Static(status_line(None, None), id="detail-header", markup=False)
@@ -118,6 +127,7 @@ class JobDetail(Vertical):
                 yield StatsTab(self._clock, id="stats-tab")
             with TabPane(self._title("raw"), id="raw"):
                 yield RawTab(id="raw-tab")
+        yield FindBar(id="find-bar")
 
     def on_mount(self) -> None:
         self._ready = True
@@ -297,6 +307,9 @@ class JobDetail(Vertical):
         active = event.pane.id
         for tab in TABS:
             self._tab_body(tab).set_on_screen(tab == active)
+        if self.find_open:
+            # The same query, on what the new tab shows.
+            self._run_find()
 
     # -- actions ---------------------------------------------------------------
 
@@ -314,3 +327,98 @@ class JobDetail(Vertical):
     def action_step(self, direction: int) -> None:
         """``[``/``]``: previous or next section, item, page or screenshot of the tab."""
         self._tab_body(self.active_tab).step(direction)
+
+    # -- find ------------------------------------------------------------------
+
+    @property
+    def _find_bar(self) -> FindBar:
+        return self.query_one("#find-bar", FindBar)
+
+    @property
+    def find_open(self) -> bool:
+        """Whether the find bar is open."""
+        return self._ready and self._find_bar.display
+
+    def open_find(self) -> None:
+        """Open the find bar (or put the keyboard back in it) over what the tab shows."""
+        bar = self._find_bar
+        was_open = bar.display
+        bar.open()
+        if not was_open and bar.query.text:
+            self._run_find()
+
+    def find_step(self, direction: int) -> None:
+        """Go to the next (1) or previous (-1) match of the open find."""
+        doc = self._finding
+        if doc is not None and self.find_open:
+            doc.find_step(direction)
+
+    def close_find(self) -> None:
+        """Close the find bar and remove the highlights; the text stays where it is."""
+        bar = self._find_bar
+        focus_back = self.screen.focused is not None and bar in self.screen.focused.ancestors
+        bar.display = False
+        doc, self._finding = self._finding, None
+        if doc is not None:
+            doc.clear_find()
+        if focus_back:
+            self._tab_body(self.active_tab).focus_main()
+            if doc is not None and doc.display:
+                doc.focus()
+
+    def _run_find(self) -> None:
+        bar = self._find_bar
+        target = self._tab_body(self.active_tab).find_target()
+        if self._finding is not None and self._finding is not target:
+            self._finding.clear_find()
+        self._finding = target
+        if target is None:
+            tree = self.active_tab == "content" and self._content.tree_mode
+            why = "t shows the text to find in" if tree else "Nothing to find in on this tab"
+            bar.show_problem(why)
+            return
+        try:
+            target.find(bar.query)
+        except BadPattern as exc:
+            bar.show_problem(str(exc))
+
+    @on(FindBar.Changed)
+    def _find_changed(self, event: FindBar.Changed) -> None:
+        event.stop()
+        self._run_find()
+
+    @on(FindBar.Step)
+    def _find_stepped(self, event: FindBar.Step) -> None:
+        event.stop()
+        self.find_step(event.direction)
+
+    @on(FindBar.Closed)
+    def _find_closed(self, event: FindBar.Closed) -> None:
+        event.stop()
+        self.close_find()
+
+    @on(FindBar.Leave)
+    def _find_left(self, event: FindBar.Leave) -> None:
+        event.stop()
+        if self._finding is not None and self._finding.display:
+            self._finding.focus()
+
+    @on(DocumentView.Found)
+    def _found(self, event: DocumentView.Found) -> None:
+        event.stop()
+        if event.view is self._finding and self.find_open:
+            self._find_bar.show_found(event.count, event.current, event.searching, event.capped)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("find_step", "close_find"):
+            return self.find_open
+        return True
+
+    def action_find(self) -> None:
+        self.open_find()
+
+    def action_find_step(self, direction: int) -> None:
+        self.find_step(direction)
+
+    def action_close_find(self) -> None:
+        self.close_find()

@@ -58,6 +58,10 @@ class RawTab(DetailTab):
     def deliverable(self) -> Deliverable | None:
         return raw_deliverable(self.job_id, self._raw) if self._raw else None
 
+    def find_target(self) -> DocumentView | None:
+        doc = self.query_one("#raw-doc", DocumentView)
+        return doc if doc.display else None
+
     def focus_main(self) -> None:
         doc = self.query_one("#raw-doc", DocumentView)
         if doc.display:

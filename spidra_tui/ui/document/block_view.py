@@ -185,7 +185,8 @@ class BlockView(ScrollView):
             return max(0, layout.total - height)
         if not len(layout):
             return 0
-        return layout.start(index) + min(offset, max(0, layout.height(index) - 1))
+        # A negative offset puts the block that many lines below the top.
+        return max(0, layout.start(index) + min(offset, max(0, layout.height(index) - 1)))
 
     def _schedule_prefetch(self) -> None:
         if not self._prefetch_pending and self.is_mounted:

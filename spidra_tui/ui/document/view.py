@@ -26,8 +26,9 @@ from spidra_tui.sanitize import clean
 from spidra_tui.ui.document import loading
 from spidra_tui.ui.document.block_layout import BlockLayout
 from spidra_tui.ui.document.block_render import render_markdown, render_text
-from spidra_tui.ui.document.block_view import BlockView, Section
+from spidra_tui.ui.document.block_view import Section
 from spidra_tui.ui.document.blocks import Block, BlockBatch, LineBlockSplitter, SourceBlockSplitter
+from spidra_tui.ui.document.find_view import MATCH_STYLES, SearchableView
 from spidra_tui.ui.document.json_lines import (
     JsonEntries,
     after_head,
@@ -62,19 +63,21 @@ class DocumentMode(StrEnum):
     JSON = "json"
 
 
-class DocumentView(BlockView, can_focus=True):
+class DocumentView(SearchableView, can_focus=True):
     """A focusable, read-only view of markdown (rendered or source), text or JSON.
 
     Call `show_markdown`, `show_text`, `show_json` or `show_message`; `toggle_rendered`
     switches markdown between rendered and source (the screen binds it to `m`). `]` and
     `[` step through the sections. Posts `DocumentView.Ready` once the content is fully
-    processed.
+    processed. `find`, `find_step` and `clear_find` highlight and step through the
+    matches of a query (see `SearchableView`).
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "document-view--heading",
         "document-view--message",
         *_JSON_STYLES,
+        *MATCH_STYLES,
     }
 
     DEFAULT_CSS = """
@@ -91,6 +94,10 @@ class DocumentView(BlockView, can_focus=True):
         & > .document-view--json-string { color: $text-success; }
         & > .document-view--json-number { color: $text-warning; }
         & > .document-view--json-literal { color: $text-accent; text-style: italic; }
+        & > .document-view--match { background: $warning 35%; }
+        & > .document-view--match-current {
+            background: $accent; color: $text; text-style: bold;
+        }
     }
     """
 
@@ -271,6 +278,7 @@ class DocumentView(BlockView, can_focus=True):
         # A load still running for earlier content sees the new generation at its next
         # piece and ends by itself: not cancelled, so waiting for workers never fails.
         self._set_layout(shown)
+        self._find_text_changed()
         self.refresh_bindings()
 
     def _load_text(self, text: str, splitters: list[LineBlockSplitter]) -> None:
@@ -352,6 +360,7 @@ class DocumentView(BlockView, can_focus=True):
             load.done = True
             load.text = load.json_value = None
             self.post_message(self.Ready(self))
+            self._find_text_whole()
         # Blocks added far below the view change only the scrollbar: update it a few
         # times a second, not for every piece (each update lays out the screen).
         now = perf_counter()
@@ -379,10 +388,19 @@ class DocumentView(BlockView, can_focus=True):
     def _component_style(self, name: str) -> Style:
         return self.get_component_rich_style(name, partial=True)
 
+    def _find_parts(self) -> list[str] | None:
+        return list(self._load.parts) if self._load.done else None
+
+    def _find_layouts(self) -> list[BlockLayout]:
+        return self._load.layouts
+
     def _render_markdown_block(self, block: Block, width: int) -> list[Strip]:
         if block.kind == "plain":
-            return render_text(self.app.console, Text(block.text), width)
-        return render_markdown(self.app.console, block.text, width)
+            text = Text(block.text)
+            self._find_paint_text(text, block)
+            return render_text(self.app.console, text, width)
+        strips = render_markdown(self.app.console, block.text, width)
+        return self._find_paint_rendered(strips, block)
 
     def _render_source_block(self, block: Block, width: int) -> list[Strip]:
         text = Text(block.text)
@@ -390,11 +408,14 @@ class DocumentView(BlockView, can_focus=True):
             first_line = block.text.find("\n")
             end = len(block.text) if first_line < 0 else first_line
             text.stylize(self._component_style("document-view--heading"), 0, end)
+        self._find_paint_text(text, block)
         return render_text(self.app.console, text, width)
 
     def _render_json_block(self, block: Block, width: int) -> list[Strip]:
         styles = [self._component_style(name) for name in _JSON_STYLES]
-        return render_text(self.app.console, highlight_json(block.text, *styles), width)
+        text = highlight_json(block.text, *styles)
+        self._find_paint_text(text, block)
+        return render_text(self.app.console, text, width)
 
     def _render_message(self, block: Block, width: int) -> list[Strip]:
         text = self._message.copy()

@@ -1,0 +1,137 @@
+"""The find bar under the detail pane's tabs: a query, a regex switch and "3 of 17".
+
+The bar only edits the query and shows what the pane tells it; the pane runs the find
+on the document the active tab shows. Matches update as the query is typed. Keys in
+the bar: enter or down for the next match, shift+enter or up for the previous one
+(many terminals send shift+enter as enter: up always works), ctrl+r for a regular
+expression, tab to the text (the bar stays), escape to close it where the view is.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import Input, Static
+
+from spidra_tui.ui.document import FindQuery
+
+_REGEX_ON = Text(".* regex", style="bold")
+_REGEX_OFF = Text(".* text", style="dim")
+
+
+def found_text(count: int, current: int | None, searching: bool, capped: bool) -> Text:
+    """``3 of 17``, ``17 so far…``, ``No matches``: the bar's count."""
+    total = f"{count:,}{'+' if capped else ''}"
+    if searching:
+        if current is not None:
+            return Text(f"{current + 1:,} of {total}…")
+        return Text(f"{total} so far…" if count else "searching…", style="dim")
+    if not count:
+        return Text("No matches", style="bold")
+    if current is None:
+        return Text(f"{total} match{'es' * (count != 1)}")
+    return Text(f"{current + 1:,} of {total}")
+
+
+class FindBar(Horizontal):
+    """One line: "Find", the query, the regex switch and the count or a message."""
+
+    BINDINGS = [
+        Binding("enter", "step(1)", "Next match", priority=True),
+        Binding("down,f3", "step(1)", "Next match", show=False),
+        Binding("up,shift+enter,shift+f3,f15", "step(-1)", "Previous", key_display="↑"),
+        Binding("ctrl+r", "toggle_regex", "Regex on/off"),
+        Binding("tab", "leave", "To the text", show=False),
+        Binding("escape", "close", "Close find"),
+    ]
+
+    class Changed(Message):
+        """The query or the regex switch changed."""
+
+        def __init__(self, query: FindQuery) -> None:
+            super().__init__()
+            self.query = query
+
+    class Step(Message):
+        """Go to the next (1) or previous (-1) match."""
+
+        def __init__(self, direction: int) -> None:
+            super().__init__()
+            self.direction = direction
+
+    class Closed(Message):
+        """The bar was closed (escape)."""
+
+    class Leave(Message):
+        """Move the keyboard to the text, leaving the bar open (tab)."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._regex = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Find", style="bold"), id="find-label")
+        yield Input(placeholder="text to find (smart case)", id="find-input", select_on_focus=True)
+        yield Static(_REGEX_OFF, id="find-regex")
+        yield Static(Text(""), id="find-count")
+
+    @property
+    def query(self) -> FindQuery:
+        """The query as it stands."""
+        return FindQuery(self.query_one("#find-input", Input).value, self._regex)
+
+    @property
+    def regex(self) -> bool:
+        """Whether the query is a regular expression."""
+        return self._regex
+
+    def open(self) -> None:
+        """Show the bar and put the keyboard in it, the last query selected."""
+        self.display = True
+        self.query_one("#find-input", Input).focus()
+
+    def show_found(self, count: int, current: int | None, searching: bool, capped: bool) -> None:
+        """Show how many matches there are and which one is current."""
+        if not self.query.text:
+            self._set_count(Text(""))
+            return
+        self._set_count(found_text(count, current, searching, capped))
+        self.set_class(not searching and not count and bool(self.query.text), "-none")
+
+    def show_problem(self, message: str) -> None:
+        """Show why nothing can be found (a bad pattern, nothing to search)."""
+        self._set_count(Text(message, style="bold"))
+        self.add_class("-none")
+
+    def _set_count(self, text: Text) -> None:
+        self.query_one("#find-count", Static).update(text)
+        self.remove_class("-none")
+
+    @on(Input.Changed, "#find-input")
+    def _changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.post_message(self.Changed(self.query))
+
+    @on(Input.Submitted, "#find-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.post_message(self.Step(1))
+
+    def action_step(self, direction: int) -> None:
+        self.post_message(self.Step(direction))
+
+    def action_toggle_regex(self) -> None:
+        self._regex = not self._regex
+        self.query_one("#find-regex", Static).update(_REGEX_ON if self._regex else _REGEX_OFF)
+        self.post_message(self.Changed(self.query))
+
+    def action_leave(self) -> None:
+        self.post_message(self.Leave())
+
+    def action_close(self) -> None:
+        self.display = False
+        self.post_message(self.Closed())
