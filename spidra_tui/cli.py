@@ -139,6 +139,12 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         parser.description = "Print a job's result (exit 0 completed, 1 failed)."
         parser.add_argument("job_id", metavar="JOB_ID")
         _output_options(parser)
+        parser.add_argument(
+            "--grep",
+            metavar="PATTERN",
+            help="print only matching lines, as URL<tab>line (a regular expression, "
+            "case-insensitive unless it has a capital; exit 1 if none match)",
+        )
     elif command == "submit":
         parser.description = "Start a scrape job and print its ID (or its result with --wait)."
         parser.add_argument("urls", nargs="+", metavar="URL", help="up to 3 URLs")
@@ -301,7 +307,12 @@ async def _run_api_command(
     async with SpidraClient(base_url, key) as client:
         if command == "get":
             return await get_command.get(
-                client, args.job_id, wait=args.wait, fmt=args.format, interval=args.interval
+                client,
+                args.job_id,
+                wait=args.wait,
+                fmt=args.format,
+                interval=args.interval,
+                grep=args.grep,
             )
         if command == "submit":
             request = ScrapeRequest(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import sys
+from collections.abc import Iterator
 from typing import Any, TextIO
 
 from spidra_tui import sanitize
@@ -59,6 +61,38 @@ def render(job: Job, fmt: str) -> str:
     return "" if result.content is None else sanitize.json_text(result.content)
 
 
+def grep_pattern(text: str) -> re.Pattern[str]:
+    """``--grep``'s regular expression, smart-cased as in the TUI's find (ValueError if bad)."""
+    flags = 0 if any(c.isupper() for c in text) else re.IGNORECASE
+    try:
+        return re.compile(text, flags)
+    except re.error as exc:
+        raise ValueError(f"Not a valid regular expression: {exc.msg}") from None
+
+
+def grep_lines(job: Job, pattern: re.Pattern[str]) -> Iterator[str]:
+    """``URL<tab>line`` for each line of the result that `pattern` matches, cleaned.
+
+    Each page's markdown is searched under its URL; the content too, as ``content``,
+    unless it only repeats the pages' markdown (a job without a prompt).
+    """
+    result = job.result
+    if result is None:
+        return
+    sources = [(sanitize.line(p.url or "(no URL)"), p.markdown or "") for p in result.pages]
+    content = result.content
+    pages_text = [text for _, text in sources if text]
+    repeats = (
+        isinstance(content, str) and bool(pages_text) and all(t in content for t in pages_text)
+    )
+    if content not in (None, "") and not repeats:
+        sources.append(("content", render(job, "content")))
+    for label, text in sources:
+        for line in sanitize.clean(text).split("\n"):
+            if pattern.search(line):
+                yield f"{label}\t{line}"
+
+
 def outcome(job: Job) -> int:
     """Exit code for a job's final state."""
     return EXIT_OK if job.status == Status.COMPLETED else EXIT_FAILED
@@ -95,8 +129,17 @@ async def wait_for(
         await clock.sleep(interval)
 
 
-def print_job(job: Job, fmt: str, out: TextIO, err: TextIO) -> int:
-    """Print a finished (or current) job as ``fmt``; returns the exit code."""
+def print_job(
+    job: Job, fmt: str, out: TextIO, err: TextIO, grep: re.Pattern[str] | None = None
+) -> int:
+    """Print a finished (or current) job as ``fmt``; returns the exit code.
+
+    With `grep`, only the matching lines, with their page's URL; exit 1 when none match.
+    """
+    if grep is not None and job.status == Status.COMPLETED:
+        lines = list(grep_lines(job, grep))
+        out.writelines(line + "\n" for line in lines)
+        return EXIT_OK if lines else EXIT_FAILED
     if job.status == Status.FAILED:
         err.write(f"The job failed: {sanitize.line(job.error or 'no reason given', 2000)}\n")
         if fmt == "raw":
@@ -124,8 +167,14 @@ async def get(
     interval: float,
     out: TextIO = sys.stdout,
     err: TextIO = sys.stderr,
+    grep: str | None = None,
 ) -> int:
-    """``spidra-tui get``."""
+    """``spidra-tui get`` (``grep``: print only the lines matching this expression)."""
+    try:
+        pattern = grep_pattern(grep) if grep is not None else None
+    except ValueError as exc:
+        err.write(f"{exc}\n")
+        return EXIT_USAGE
     try:
         job = await (
             wait_for(client, job_id, interval=interval, err=err) if wait else client.get_job(job_id)
@@ -133,7 +182,7 @@ async def get(
     except SpidraError as exc:
         err.write(describe(exc) + "\n")
         return exit_code_for(exc)
-    return print_job(job, fmt, out, err)
+    return print_job(job, fmt, out, err, pattern)
 
 
 async def submit(
