@@ -19,6 +19,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.message import Message
 from textual.strip import Strip
+from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from spidra_tui.ui.document.block_layout import BlockLayout
@@ -35,6 +36,10 @@ from spidra_tui.ui.document.search import MAX_MATCHES, FindQuery, compile_query,
 
 # Seconds between hand-overs of matches after the first chunk's.
 _HANDOVER = 0.05
+# A text longer than this is searched only once typing pauses this long: each search
+# of a few megabytes competes with the keys for the interpreter.
+_BIG_TEXT = 524_288
+_TYPING_PAUSE = 0.04
 
 MATCH_STYLES = ("document-view--match", "document-view--match-current")
 
@@ -78,6 +83,7 @@ class SearchableView(BlockView):
         self._find_generation = 0
         self._find_anchor = 0
         self._find_waiting = False
+        self._find_timer: Timer | None = None
 
     # --- the public API -----------------------------------------------------------
 
@@ -120,6 +126,9 @@ class SearchableView(BlockView):
         self._query = self._pattern = None
         self._find_generation += 1
         self._find_waiting = False
+        if self._find_timer is not None:
+            self._find_timer.stop()
+            self._find_timer = None
         self._reset_matches()
         self._post_found()
 
@@ -219,10 +228,20 @@ class SearchableView(BlockView):
             return
         self._find_waiting = False
         work = partial(self._search, self._find_generation, parts, pattern, query.regex)
+        self._post_found(searching=True)
+        if self._find_timer is not None:
+            self._find_timer.stop()
+            self._find_timer = None
+        if sum(map(len, parts)) > _BIG_TEXT:
+            self._find_timer = self.set_timer(_TYPING_PAUSE, partial(self._run_search, work))
+        else:
+            self._run_search(work)
+
+    def _run_search(self, work: Any) -> None:
+        self._find_timer = None
         self.run_worker(
             work, description="Finding in a document", thread=True, group="document-find"
         )
-        self._post_found(searching=True)
 
     def _search(
         self, generation: int, parts: list[str], pattern: re.Pattern[str], regex: bool
@@ -309,4 +328,9 @@ class SearchableView(BlockView):
 
     def _post_found(self, searching: bool | None = None) -> None:
         busy = self.find_searching if searching is None else searching
-        self.post_message(self.Found(self, len(self._matches), self._matches.current, busy))
+        matches = self._matches
+        if self._matches_generation != self._find_generation:
+            # Still the previous query's highlights: nothing of this one is known yet.
+            self.post_message(self.Found(self, 0, None, True))
+            return
+        self.post_message(self.Found(self, len(matches), matches.current, busy))

@@ -18,13 +18,14 @@ from typing import Any, ClassVar
 
 from rich.style import Style
 from rich.text import Text
+from textual.cache import LRUCache
 from textual.message import Message
 from textual.strip import Strip
 from textual.worker import get_current_worker
 
 from spidra_tui.sanitize import clean
 from spidra_tui.ui.document import loading
-from spidra_tui.ui.document.block_layout import BlockLayout
+from spidra_tui.ui.document.block_layout import CACHE_BLOCKS, BlockLayout
 from spidra_tui.ui.document.block_render import render_markdown, render_text
 from spidra_tui.ui.document.block_view import Section
 from spidra_tui.ui.document.blocks import Block, BlockBatch, LineBlockSplitter, SourceBlockSplitter
@@ -134,6 +135,9 @@ class DocumentView(SearchableView, can_focus=True):
         self._source_layout: BlockLayout | None = None
         self._load = LoadState(0, [layout])
         self._style_key: tuple[Style, ...] | None = None
+        # Rendered markdown before matches are painted on it, by (offset, width): a new
+        # query paints again without parsing and laying out the markdown again.
+        self._markdown_strips: LRUCache[tuple[int, int], list[Strip]] = LRUCache(CACHE_BLOCKS)
         self._last_growth = 0.0
 
     # --- what to show -------------------------------------------------------------
@@ -275,6 +279,7 @@ class DocumentView(SearchableView, can_focus=True):
         self._load = LoadState(self._load.generation + 1, layouts)
         self._mode = mode
         self._rendered_layout = self._source_layout = None
+        self._markdown_strips.clear()
         # A load still running for earlier content sees the new generation at its next
         # piece and ends by itself: not cancelled, so waiting for workers never fails.
         self._set_layout(shown)
@@ -380,6 +385,7 @@ class DocumentView(SearchableView, can_focus=True):
             return
         if key != self._style_key:
             self._style_key = key
+            self._markdown_strips.clear()
             for layout in self._load.layouts:
                 layout.clear_cache()
 
@@ -399,7 +405,11 @@ class DocumentView(SearchableView, can_focus=True):
             text = Text(block.text)
             self._find_paint_text(text, block)
             return render_text(self.app.console, text, width)
-        strips = render_markdown(self.app.console, block.text, width)
+        key = (block.offset, width)
+        strips = self._markdown_strips.get(key)
+        if strips is None:
+            strips = render_markdown(self.app.console, block.text, width)
+            self._markdown_strips[key] = strips
         return self._find_paint_rendered(strips, block)
 
     def _render_source_block(self, block: Block, width: int) -> list[Strip]:
