@@ -70,7 +70,7 @@ def test_a_regex_matches_within_lines() -> None:
 def test_a_bad_regex_says_why(text: str, message: str) -> None:
     with pytest.raises(BadPattern) as caught:
         compile_query(FindQuery(text, regex=True))
-    assert str(caught.value).startswith("Not a valid regular expression")
+    assert str(caught.value).startswith("Bad regex: ")
     assert message in str(caught.value)
     assert "at position" in str(caught.value)
 

@@ -17,7 +17,8 @@ is printed and written as markdown, with the command and the machine, to
 - B3 ``bench_polite`` (run as its own command; its JSON and verdict lines are read):
   100 jobs watched by spidra-tui and by the official SDK;
 - B4 ``bench_startup``: ``--version``, ``get --help`` and the first screen;
-- B5 ``bench_memory``: resident memory with 1,000 answers of 100 KB stored.
+- B5 ``bench_memory``: resident memory with 1,000 answers of 100 KB stored;
+- B6 ``bench_find``: find in a 5 MB result: keys while it searches, first and all matches.
 """
 
 from __future__ import annotations
@@ -289,12 +290,50 @@ def b5(runs: int, quick: bool) -> list[Row]:
     ]
 
 
+def b6(runs: int, quick: bool) -> list[Row]:
+    from tests.benchmarks import bench_find
+
+    f = bench_find.run(runs)
+    idle = f"{_s(f['idle_p95'])} (nothing to search)"
+    rows: list[Row] = []
+    for name in ("markdown", "json"):
+        c = f[name]
+        rows += [
+            (
+                f"B6 key to screen p95 while finding, {name} 5 MB",
+                _s(c["key_p95"]),
+                idle,
+                _ratio(c["key_p95"], f["idle_p95"]),
+                "≤ 50 ms",
+                _holds(c["key_p95"] <= bench_find.TARGET_KEY_P95),
+            ),
+            (
+                f"B6 first matches (all matches), {name} 5 MB",
+                f"{_s(c['first'])} ({_s(c['done'])})",
+                "—",
+                _ratio(c["first"], c["done"]),
+                "first before all",
+                _holds(c["first"] < c["done"]),
+            ),
+            (
+                f"B6 longest stall while finding, {name} 5 MB",
+                f"{_s(c['stall'])} (worst {_s(c['worst_stall'])})",
+                "—",
+                "—",
+                "≤ 100 ms",
+                _holds(c["worst_stall"] <= 0.1),
+            ),
+        ]
+    return rows
+
+
 SUITE: dict[str, Callable[[int, bool], list[Row]]] = {
     "B1": b1,
     "B2": b2,
     "B3": b3,
     "B4": b4,
     "B5": b5,
+    "B6": b6,
 }
 HEAD: Row = ("figure", "median", "baseline (same run)", "ratio", "target", "holds")
 

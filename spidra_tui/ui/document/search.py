@@ -71,9 +71,9 @@ def compile_query(query: FindQuery) -> re.Pattern[str] | None:
         pattern = re.compile(source, flags)
     except re.error as exc:
         where = f" at position {exc.pos + 1}" if exc.pos is not None else ""
-        raise BadPattern(f"Not a valid regular expression: {exc.msg}{where}") from None
+        raise BadPattern(f"Bad regex: {exc.msg}{where}") from None
     except (OverflowError, RecursionError, ValueError) as exc:
-        raise BadPattern(f"Not a valid regular expression: {exc}") from None
+        raise BadPattern(f"Bad regex: {exc}") from None
     return pattern
 
 

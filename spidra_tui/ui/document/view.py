@@ -95,9 +95,9 @@ class DocumentView(SearchableView, can_focus=True):
         & > .document-view--json-string { color: $text-success; }
         & > .document-view--json-number { color: $text-warning; }
         & > .document-view--json-literal { color: $text-accent; text-style: italic; }
-        & > .document-view--match { background: $warning 35%; }
+        & > .document-view--match { background: $warning 30%; }
         & > .document-view--match-current {
-            background: $accent; color: $text; text-style: bold;
+            background: $warning; color: $background; text-style: bold;
         }
     }
     """
