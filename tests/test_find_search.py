@@ -114,3 +114,27 @@ REGEXES = [r"a+", r"^b", r"a$", r"\s+", r"[^a]+", r"a(?=b)", r"b\Z", r"(?<!a)b",
 def test_regex_finds_what_a_line_by_line_search_finds(text: str, regex: str, size: int) -> None:
     query = FindQuery(regex, regex=True)
     assert spans(query, text, chunk_chars=size) == by_line(query, text)
+
+
+def test_json_nodes_match_on_their_cleaned_label_text() -> None:
+    from spidra_tui.ui.document.json_find import find_nodes, label_text
+
+    value = {
+        "title\x1b]0;x\x07": "A \x1b[31mred\x1b[0m book",
+        "items": [{"price": 12.5}, "[/x]", None, {"deep": [[["needle"]]]}],
+        "needle": {},
+    }
+
+    def paths(text: str, regex: bool = False) -> list[tuple[int, ...]]:
+        pattern = compile_query(FindQuery(text, regex=regex))
+        assert pattern is not None
+        return find_nodes(value, pattern)
+
+    assert label_text("title", "A red book") == 'title: "A red book"'
+    assert paths("red book") == [(0,)]  # the escape sequences are gone, as on screen
+    assert paths("x07") == []
+    assert paths("[/x]") == [(1, 1)]
+    assert paths("price: 12.5") == [(1, 0, 0)]
+    assert paths("null") == [(1, 2)]
+    assert paths("needle") == [(1, 3, 0, 0, 0, 0), (2,)]  # depth first, keys count
+    assert paths(r"^title: ", regex=True) == [(0,)]

@@ -22,7 +22,7 @@ from textual.widgets import Static
 from spidra_tui.clock import FakeClock
 from spidra_tui.emulator.content import foreach_markdown as big_foreach_markdown
 from spidra_tui.ui.detail.find_bar import FindBar
-from spidra_tui.ui.document import DocumentView
+from spidra_tui.ui.document import DocumentView, JsonTree
 from spidra_tui.ui.document.highlight import is_current
 
 SIZE = (100, 30)
@@ -257,3 +257,47 @@ async def test_first_matches_show_before_a_big_document_is_searched(clock: FakeC
         assert total == text.lower().count("price")
         first = next(entry for entry in seen if entry[0])
         assert first[1] is True and first[0] < total, seen[:5]
+
+
+async def test_in_the_json_tree_matching_nodes_open(clock: FakeClock) -> None:
+    records = [
+        {"title": f"Book {n}", "price": f"£{n}.00", "tags": ["x", "needle" if n % 7 == 0 else "y"]}
+        for n in range(1, 451)  # more than a page of the tree (200 children)
+    ]
+    app = DetailApp(clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_with(app, pilot, answer({"records": records}), clock)
+        await pilot.press("t")
+        await settle(pilot)
+        tree = app.detail.query_one(JsonTree)
+        assert app.focused is tree
+        await pilot.press("slash", *"needle")
+        deadline = time.monotonic() + 10
+        while tree.find_searching or tree.find_current is None:
+            assert time.monotonic() < deadline
+            await pilot.pause(0.01)
+        await settle(pilot)
+        assert tree.find_count == 450 // 7
+        assert bar_count(app) == f"1 of {450 // 7}"
+        node = tree.cursor_node
+        assert node is not None and "needle" in node.label.plain
+        # The way to it is open: records, record 7 (index 6), its tags.
+        assert node.parent.is_expanded and node.parent.parent.is_expanded
+        # Stepping back wraps to the last match, past the first page of 200 records.
+        await pilot.press("up")
+        await settle(pilot)
+        node = tree.cursor_node
+        assert bar_count(app) == f"{450 // 7} of {450 // 7}"
+        assert "needle" in node.label.plain
+        assert "[447]" in node.parent.parent.label.plain  # "Book 448": 448 = 64 * 7
+        # Keys and values both count; the text view finds the same words.
+        await pilot.press("ctrl+a", "ctrl+k", *"book 45")
+        await settle(pilot)
+        deadline = time.monotonic() + 10
+        while tree.find_searching:
+            assert time.monotonic() < deadline
+            await pilot.pause(0.01)
+        assert tree.find_count == 2  # "Book 45" and "Book 450"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert tree.cursor_node is not None and "Book 45" in tree.cursor_node.label.plain

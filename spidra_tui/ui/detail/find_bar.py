@@ -97,19 +97,23 @@ class FindBar(Horizontal):
     def show_found(self, count: int, current: int | None, searching: bool, capped: bool) -> None:
         """Show how many matches there are and which one is current."""
         if not self.query.text:
-            self._set_count(Text(""))
+            self._set_count(Text(""), problem=False, none=False)
             return
-        self._set_count(found_text(count, current, searching, capped))
-        self.set_class(not searching and not count and bool(self.query.text), "-none")
+        text = found_text(count, current, searching, capped)
+        self._set_count(text, problem=False, none=not searching and not count)
 
     def show_problem(self, message: str) -> None:
         """Show why nothing can be found (a bad pattern, nothing to search)."""
-        self._set_count(Text(message, style="bold"))
-        self.add_class("-none")
+        self._set_count(Text(message, style="bold"), problem=True, none=True)
 
-    def _set_count(self, text: Text) -> None:
-        self.query_one("#find-count", Static).update(text)
-        self.remove_class("-none")
+    def _set_count(self, text: Text, *, problem: bool, none: bool) -> None:
+        # The count has a fixed width, so that updating it (several times a second
+        # while a big text is searched) never lays out the screen again; a message
+        # takes what it needs.
+        layout = problem != self.has_class("-problem")
+        self.set_class(problem, "-problem")
+        self.set_class(none, "-none")
+        self.query_one("#find-count", Static).update(text, layout=layout)
 
     @on(Input.Changed, "#find-input")
     def _changed(self, event: Input.Changed) -> None:

@@ -31,7 +31,7 @@ from spidra_tui.ui.detail.screenshots import ScreenshotsTab
 from spidra_tui.ui.detail.stats import StatsTab
 from spidra_tui.ui.detail.status import status_line
 from spidra_tui.ui.detail.tab import DetailTab
-from spidra_tui.ui.document import BadPattern, DocumentView
+from spidra_tui.ui.document import BadPattern, DocumentView, Findable
 from spidra_tui.watch.state import JobSummary, RetryState
 
 __all__ = ["TABS", "Deliverable", "JobDetail"]
@@ -112,7 +112,7 @@ class JobDetail(Vertical):
         self._titles: tuple[str, ...] = ()
         self._pending: tuple[float | None, RetryState | None] | None = None
         self._ready = False  # the tabs are mounted
-        self._finding: DocumentView | None = None  # the document the open find searches
+        self._finding: Findable | None = None  # the document the open find searches
 
     def compose(self) -> ComposeResult:
         yield Static(status_line(None, None), id="detail-header", markup=False)
@@ -323,6 +323,9 @@ class JobDetail(Vertical):
         if self.active_tab != "content":
             self.show_tab("content")
         self._content.toggle_tree()
+        if self.find_open:
+            # The same query, on the tree or the text now shown.
+            self.call_after_refresh(self._run_find)
 
     def action_step(self, direction: int) -> None:
         """``[``/``]``: previous or next section, item, page or screenshot of the tab."""
@@ -373,9 +376,7 @@ class JobDetail(Vertical):
             self._finding.clear_find()
         self._finding = target
         if target is None:
-            tree = self.active_tab == "content" and self._content.tree_mode
-            why = "t shows the text to find in" if tree else "Nothing to find in on this tab"
-            bar.show_problem(why)
+            bar.show_problem("Nothing to find in on this tab")
             return
         try:
             target.find(bar.query)

@@ -3,9 +3,18 @@
 The rest of the app uses only what is exported here.
 """
 
+from spidra_tui.ui.document.find_view import Findable
 from spidra_tui.ui.document.json_lines import pretty_json
 from spidra_tui.ui.document.json_tree import JsonTree
 from spidra_tui.ui.document.search import BadPattern, FindQuery
 from spidra_tui.ui.document.view import DocumentMode, DocumentView
 
-__all__ = ["BadPattern", "DocumentMode", "DocumentView", "FindQuery", "JsonTree", "pretty_json"]
+__all__ = [
+    "BadPattern",
+    "DocumentMode",
+    "DocumentView",
+    "FindQuery",
+    "Findable",
+    "JsonTree",
+    "pretty_json",
+]

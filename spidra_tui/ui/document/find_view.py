@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import re
 from functools import partial
-from time import perf_counter
-from typing import Any
+from time import perf_counter, sleep
+from typing import Any, Protocol
 
 from rich.style import Style
 from rich.text import Text
 from textual.message import Message
 from textual.strip import Strip
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.worker import get_current_worker
 
 from spidra_tui.ui.document.block_layout import BlockLayout
@@ -44,6 +45,23 @@ _TYPING_PAUSE = 0.04
 MATCH_STYLES = ("document-view--match", "document-view--match-current")
 
 
+class Findable(Protocol):
+    """What the find bar drives: a `DocumentView` or a `JsonTree`."""
+
+    display: bool
+
+    @property
+    def find_query(self) -> FindQuery | None: ...
+
+    def find(self, query: FindQuery) -> None: ...
+
+    def find_step(self, direction: int) -> bool: ...
+
+    def clear_find(self) -> None: ...
+
+    def focus(self, scroll_visible: bool = True) -> Any: ...
+
+
 class SearchableView(BlockView):
     """A block view with a find: `find`, `find_step`, `clear_find`.
 
@@ -53,24 +71,29 @@ class SearchableView(BlockView):
     """
 
     class Found(Message):
-        """Posted when the matches of a find, or the current one, change."""
+        """Posted when the matches of a find, or the current one, change.
+
+        `view` is the widget searched: a `SearchableView`, or a `JsonTree`. `capped`
+        says the search stopped at the most matches it keeps.
+        """
 
         def __init__(
-            self, view: SearchableView, count: int, current: int | None, searching: bool
+            self,
+            view: Widget,
+            count: int,
+            current: int | None,
+            searching: bool,
+            capped: bool = False,
         ) -> None:
             super().__init__()
             self.view = view
             self.count = count
             self.current = current
             self.searching = searching
+            self.capped = capped
 
         @property
-        def capped(self) -> bool:
-            """Whether the search stopped at the most matches it keeps."""
-            return self.count >= MAX_MATCHES
-
-        @property
-        def control(self) -> SearchableView:
+        def control(self) -> Widget:
             """The view searched."""
             return self.view
 
@@ -256,6 +279,9 @@ class SearchableView(BlockView):
             if worker.is_cancelled or generation != self._find_generation:
                 return
             pending.append(chunk)
+            # Let the event loop have the interpreter between chunks: without this it
+            # waits up to the switch interval (5 ms) at a time behind the search.
+            sleep(0)
             now = perf_counter()
             if first or now - last >= _HANDOVER:
                 if not self._call_loop(self._take_matches, generation, pending, False):
@@ -333,4 +359,5 @@ class SearchableView(BlockView):
             # Still the previous query's highlights: nothing of this one is known yet.
             self.post_message(self.Found(self, 0, None, True))
             return
-        self.post_message(self.Found(self, len(matches), matches.current, busy))
+        capped = len(matches) >= MAX_MATCHES
+        self.post_message(self.Found(self, len(matches), matches.current, busy, capped))
