@@ -1,7 +1,8 @@
 """The find bar under the detail pane's tabs: a query, a regex switch and "3 of 17".
 
-The bar only edits the query and shows what the pane tells it; the pane runs the find
-on the document the active tab shows. Matches update as the query is typed. Keys in
+The pane tells the bar what the active tab shows (`open`, `retarget`: a document or a
+JSON tree) and hands it the target's `Found` messages; the bar runs the find on it as
+the query is typed, steps through the matches, and clears them on close. Keys in
 the bar: enter or down for the next match, shift+enter or up for the previous one
 (many terminals send shift+enter as enter: up always works), ctrl+r for a regular
 expression, tab to the text (the bar stays), escape to close it where the view is.
@@ -17,7 +18,8 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from spidra_tui.ui.document import FindQuery
+from spidra_tui.ui.document import BadPattern, Findable, FindQuery
+from spidra_tui.ui.document.find_view import SearchableView
 
 _REGEX_ON = Text(".* regex", style="bold")
 _REGEX_OFF = Text(".* text", style="dim")
@@ -49,29 +51,17 @@ class FindBar(Horizontal):
         Binding("escape", "close", "Close find"),
     ]
 
-    class Changed(Message):
-        """The query or the regex switch changed."""
-
-        def __init__(self, query: FindQuery) -> None:
-            super().__init__()
-            self.query = query
-
-    class Step(Message):
-        """Go to the next (1) or previous (-1) match."""
-
-        def __init__(self, direction: int) -> None:
-            super().__init__()
-            self.direction = direction
-
     class Closed(Message):
-        """The bar was closed (escape)."""
+        """The bar was closed (escape); the find's highlights are gone."""
 
-    class Leave(Message):
-        """Move the keyboard to the text, leaving the bar open (tab)."""
+        def __init__(self, target: Findable | None) -> None:
+            super().__init__()
+            self.target = target
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._regex = False
+        self._target: Findable | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Find", style="bold"), id="find-label")
@@ -89,10 +79,55 @@ class FindBar(Horizontal):
         """Whether the query is a regular expression."""
         return self._regex
 
-    def open(self) -> None:
-        """Show the bar and put the keyboard in it, the last query selected."""
+    @property
+    def target(self) -> Findable | None:
+        """What the open find searches (None when closed or nothing can be searched)."""
+        return self._target if self.display else None
+
+    def open(self, target: Findable | None) -> None:
+        """Show the bar over `target` and put the keyboard in it, the last query selected."""
+        was_open = self.display
         self.display = True
         self.query_one("#find-input", Input).focus()
+        if not was_open or target is not self._target:
+            self.retarget(target)
+
+    def retarget(self, target: Findable | None) -> None:
+        """Find the same query in `target` (what the active tab now shows)."""
+        if self._target is not None and self._target is not target:
+            self._target.clear_find()
+        self._target = target
+        self._run()
+
+    def step(self, direction: int) -> None:
+        """Go to the next (1) or previous (-1) match."""
+        if self.target is not None:
+            self.target.find_step(direction)
+
+    def close(self) -> None:
+        """Hide the bar and clear the find; the text stays where the match was."""
+        target, self._target = self._target, None
+        self.display = False
+        if target is not None:
+            target.clear_find()
+        self.post_message(self.Closed(target))
+
+    def found(self, event: SearchableView.Found) -> None:
+        """Show what a target's `Found` message says, if it is this find's."""
+        if event.view is self.target:
+            self.show_found(event.count, event.current, event.searching, event.capped)
+
+    def _run(self) -> None:
+        target = self._target
+        if not self.display:
+            return
+        if target is None:
+            self.show_problem("Nothing to find in on this tab")
+            return
+        try:
+            target.find(self.query)
+        except BadPattern as exc:
+            self.show_problem(str(exc))
 
     def show_found(self, count: int, current: int | None, searching: bool, capped: bool) -> None:
         """Show how many matches there are and which one is current."""
@@ -118,24 +153,25 @@ class FindBar(Horizontal):
     @on(Input.Changed, "#find-input")
     def _changed(self, event: Input.Changed) -> None:
         event.stop()
-        self.post_message(self.Changed(self.query))
+        self._run()
 
     @on(Input.Submitted, "#find-input")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.post_message(self.Step(1))
+        self.step(1)
 
     def action_step(self, direction: int) -> None:
-        self.post_message(self.Step(direction))
+        self.step(direction)
 
     def action_toggle_regex(self) -> None:
         self._regex = not self._regex
         self.query_one("#find-regex", Static).update(_REGEX_ON if self._regex else _REGEX_OFF)
-        self.post_message(self.Changed(self.query))
+        self._run()
 
     def action_leave(self) -> None:
-        self.post_message(self.Leave())
+        target = self.target
+        if target is not None and target.display:
+            target.focus()
 
     def action_close(self) -> None:
-        self.display = False
-        self.post_message(self.Closed())
+        self.close()

@@ -31,7 +31,7 @@ from spidra_tui.ui.detail.screenshots import ScreenshotsTab
 from spidra_tui.ui.detail.stats import StatsTab
 from spidra_tui.ui.detail.status import status_line
 from spidra_tui.ui.detail.tab import DetailTab
-from spidra_tui.ui.document import BadPattern, DocumentView, Findable
+from spidra_tui.ui.document import DocumentView
 from spidra_tui.watch.state import JobSummary, RetryState
 
 __all__ = ["TABS", "Deliverable", "JobDetail"]
@@ -112,7 +112,6 @@ class JobDetail(Vertical):
         self._titles: tuple[str, ...] = ()
         self._pending: tuple[float | None, RetryState | None] | None = None
         self._ready = False  # the tabs are mounted
-        self._finding: Findable | None = None  # the document the open find searches
 
     def compose(self) -> ComposeResult:
         yield Static(status_line(None, None), id="detail-header", markup=False)
@@ -307,9 +306,8 @@ class JobDetail(Vertical):
         active = event.pane.id
         for tab in TABS:
             self._tab_body(tab).set_on_screen(tab == active)
-        if self.find_open:
-            # The same query, on what the new tab shows.
-            self._run_find()
+        # The same query, on what the new tab shows.
+        self._retarget_find()
 
     # -- actions ---------------------------------------------------------------
 
@@ -323,9 +321,8 @@ class JobDetail(Vertical):
         if self.active_tab != "content":
             self.show_tab("content")
         self._content.toggle_tree()
-        if self.find_open:
-            # The same query, on the tree or the text now shown.
-            self.call_after_refresh(self._run_find)
+        # The same query, on the tree or the text now shown.
+        self.call_after_refresh(self._retarget_find)
 
     def action_step(self, direction: int) -> None:
         """``[``/``]``: previous or next section, item, page or screenshot of the tab."""
@@ -344,71 +341,36 @@ class JobDetail(Vertical):
 
     def open_find(self) -> None:
         """Open the find bar (or put the keyboard back in it) over what the tab shows."""
-        bar = self._find_bar
-        was_open = bar.display
-        bar.open()
-        if not was_open and bar.query.text:
-            self._run_find()
+        self._find_bar.open(self._tab_body(self.active_tab).find_target())
 
     def find_step(self, direction: int) -> None:
         """Go to the next (1) or previous (-1) match of the open find."""
-        doc = self._finding
-        if doc is not None and self.find_open:
-            doc.find_step(direction)
+        self._find_bar.step(direction)
 
     def close_find(self) -> None:
         """Close the find bar and remove the highlights; the text stays where it is."""
-        bar = self._find_bar
-        focus_back = self.screen.focused is not None and bar in self.screen.focused.ancestors
-        bar.display = False
-        doc, self._finding = self._finding, None
-        if doc is not None:
-            doc.clear_find()
-        if focus_back:
-            self._tab_body(self.active_tab).focus_main()
-            if doc is not None and doc.display:
-                doc.focus()
+        if self.find_open:
+            self._find_bar.close()
 
-    def _run_find(self) -> None:
-        bar = self._find_bar
-        target = self._tab_body(self.active_tab).find_target()
-        if self._finding is not None and self._finding is not target:
-            self._finding.clear_find()
-        self._finding = target
-        if target is None:
-            bar.show_problem("Nothing to find in on this tab")
-            return
-        try:
-            target.find(bar.query)
-        except BadPattern as exc:
-            bar.show_problem(str(exc))
-
-    @on(FindBar.Changed)
-    def _find_changed(self, event: FindBar.Changed) -> None:
-        event.stop()
-        self._run_find()
-
-    @on(FindBar.Step)
-    def _find_stepped(self, event: FindBar.Step) -> None:
-        event.stop()
-        self.find_step(event.direction)
+    def _retarget_find(self) -> None:
+        if self.find_open:
+            self._find_bar.retarget(self._tab_body(self.active_tab).find_target())
 
     @on(FindBar.Closed)
     def _find_closed(self, event: FindBar.Closed) -> None:
         event.stop()
-        self.close_find()
-
-    @on(FindBar.Leave)
-    def _find_left(self, event: FindBar.Leave) -> None:
-        event.stop()
-        if self._finding is not None and self._finding.display:
-            self._finding.focus()
+        focused = self.screen.focused
+        if focused is None or focused is self._find_bar or self._find_bar in focused.ancestors:
+            target = event.target
+            if target is not None and target.display:
+                target.focus()
+            else:
+                self._tab_body(self.active_tab).focus_main()
 
     @on(DocumentView.Found)
     def _found(self, event: DocumentView.Found) -> None:
         event.stop()
-        if event.view is self._finding and self.find_open:
-            self._find_bar.show_found(event.count, event.current, event.searching, event.capped)
+        self._find_bar.found(event)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("find_step", "close_find"):
