@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from spidra_tui.sanitize import line
@@ -47,9 +47,21 @@ def find_nodes(value: Any, pattern: re.Pattern[str], limit: int = MAX_NODES) -> 
 
     In the order the tree lists them (depth first), at most `limit`.
     """
-    found: list[Path] = []
+    return list(iter_nodes(value, pattern, limit))
+
+
+def iter_nodes(
+    value: Any,
+    pattern: re.Pattern[str],
+    limit: int = MAX_NODES,
+    stop: Callable[[], bool] | None = None,
+) -> Iterator[Path]:
+    """Like `find_nodes`, one path at a time; `stop()` is asked every few thousand
+    nodes, and ends the walk when it says True (a newer query replaced this one)."""
     if not isinstance(value, dict | list | tuple):
-        return found
+        return
+    found = 0
+    visited = 0
     # (children left to visit, the path of their parent); iterative, so no depth limit.
     stack: list[tuple[Iterator[tuple[str | None, Any]], Path, int]] = [(_children(value), (), 0)]
     while stack:
@@ -58,14 +70,17 @@ def find_nodes(value: Any, pattern: re.Pattern[str], limit: int = MAX_NODES) -> 
         if entry is None:
             stack.pop()
             continue
+        visited += 1
+        if stop is not None and not visited % 4096 and stop():
+            return
         stack[-1] = (children, path, position + 1)
         key, item = entry
         here = (*path, position)
         text = label_text(key, item)
         if text and next(find_in_line(pattern, text, 0, len(text)), None) is not None:
-            found.append(here)
-            if len(found) >= limit:
-                return found
+            yield here
+            found += 1
+            if found >= limit:
+                return
         if isinstance(item, dict | list | tuple) and item:
             stack.append((_children(item), here, 0))
-    return found

@@ -17,16 +17,18 @@ import re
 from dataclasses import dataclass
 from functools import partial
 from itertools import islice
+from time import perf_counter
 from typing import Any, ClassVar
 
 from rich.style import Style
 from rich.text import Text, TextType
+from textual.timer import Timer
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from spidra_tui.sanitize import line
 from spidra_tui.ui.document.find_view import SearchableView
-from spidra_tui.ui.document.json_find import MAX_NODES, Path, find_nodes
+from spidra_tui.ui.document.json_find import MAX_NODES, Path, iter_nodes
 from spidra_tui.ui.document.search import FindQuery, compile_query
 
 # Children added per expansion (or per "more" node).
@@ -35,6 +37,9 @@ _KEY_CHARS = 60
 _VALUE_CHARS = 80
 # Matches whose way is opened as soon as a find ends; the rest open as they are reached.
 _OPEN_AT_ONCE = 50
+# Seconds between hand-overs of matches, and of quiet typing before a walk starts.
+_HANDOVER = 0.05
+_TYPING_PAUSE = 0.04
 
 
 @dataclass
@@ -108,6 +113,7 @@ class JsonTree(Tree[Any]):
         self._find_current: int | None = None
         self._find_generation = 0
         self._find_searching = False
+        self._find_timer: Timer | None = None
 
     def process_label(self, label: TextType) -> Text:
         # Tree would read a str label as markup; labels here are Text, but be sure.
@@ -198,17 +204,26 @@ class JsonTree(Tree[Any]):
     def find(self, query: FindQuery) -> None:
         """Find the nodes matching `query`; open the way to them, the cursor on the first.
 
-        Raises `search.BadPattern` for a regular expression that does not compile.
+        The value is walked in a worker thread once typing pauses; matches are handed
+        over as they are found. Raises `search.BadPattern` for a regular expression
+        that does not compile.
         """
         pattern = compile_query(query)
         self._find_generation += 1
         self._find_query = query if pattern is not None else None
         self._find_paths, self._find_current = [], None
         self._find_searching = pattern is not None
+        if self._find_timer is not None:
+            self._find_timer.stop()
+            self._find_timer = None
         self._post_found()
         if pattern is not None:
             work = partial(self._search, self._find_generation, self.root.data.value, pattern)
-            self.run_worker(work, description="Finding in JSON", thread=True, group="json-find")
+            self._find_timer = self.set_timer(_TYPING_PAUSE, partial(self._run_search, work))
+
+    def _run_search(self, work: Any) -> None:
+        self._find_timer = None
+        self.run_worker(work, description="Finding in JSON", thread=True, group="json-find")
 
     def find_step(self, direction: int) -> bool:
         """The cursor to the next (1) or previous (-1) matching node; False if none."""
@@ -221,6 +236,9 @@ class JsonTree(Tree[Any]):
 
     def clear_find(self) -> None:
         """Forget the find; the nodes opened stay open, the cursor where it is."""
+        if self._find_timer is not None:
+            self._find_timer.stop()
+            self._find_timer = None
         self._find_generation += 1
         self._find_query = None
         self._find_paths, self._find_current = [], None
@@ -229,23 +247,40 @@ class JsonTree(Tree[Any]):
 
     def _search(self, generation: int, value: Any, pattern: re.Pattern[str]) -> None:
         # In a worker thread.
-        paths = find_nodes(value, pattern)
-        try:
-            self.app.call_from_thread(self._take_found, generation, paths)
-        except RuntimeError:
-            pass  # The app is closing.
+        def replaced() -> bool:
+            return generation != self._find_generation
 
-    def _take_found(self, generation: int, paths: list[Path]) -> None:
+        pending: list[Path] = []
+        last = 0.0
+        for path in iter_nodes(value, pattern, stop=replaced):
+            pending.append(path)
+            now = perf_counter()
+            if now - last >= _HANDOVER:
+                if not self._hand_over(generation, pending, False):
+                    return
+                pending, last = [], now
+        if not replaced():
+            self._hand_over(generation, pending, True)
+
+    def _hand_over(self, generation: int, paths: list[Path], done: bool) -> bool:
+        try:
+            return bool(self.app.call_from_thread(self._take_found, generation, paths, done))
+        except RuntimeError:
+            return False  # The app is closing.
+
+    def _take_found(self, generation: int, paths: list[Path], done: bool) -> bool:
         if generation != self._find_generation:
-            return
-        self._find_paths = paths
-        self._find_searching = False
-        for path in paths[:_OPEN_AT_ONCE]:
+            return False
+        opened = len(self._find_paths)
+        self._find_paths.extend(paths)
+        self._find_searching = not done
+        for path in paths[: max(0, _OPEN_AT_ONCE - opened)]:
             self._reveal(path)
-        if paths:
+        if self._find_current is None and self._find_paths:
             self._go_to(0)
         else:
             self._post_found()
+        return True
 
     def _go_to(self, index: int) -> None:
         self._find_current = index
