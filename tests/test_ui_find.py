@@ -301,3 +301,54 @@ async def test_in_the_json_tree_matching_nodes_open(clock: FakeClock) -> None:
         await pilot.press("escape")
         await settle(pilot)
         assert tree.cursor_node is not None and "Book 45" in tree.cursor_node.label.plain
+
+
+async def test_in_the_app_keys_open_the_find_without_clashing(tmp_path: Any) -> None:
+    from ui_support import UiRig, completed_body
+
+    from spidra_tui.ui.dialogs.new_scrape import NewScrapeDialog
+
+    rig = UiRig(tmp_path, ["job-a", "job-b"])
+    app = rig.app
+    async with app.run_test(size=(140, 35)) as pilot:
+        await pilot.pause()
+        rig.w.answer("job-a", completed_body("need a new nanny\n\nnot now, Nana\n"))
+        await pilot.pause(0.3)
+        detail = app.main.detail
+        # ctrl+f from the list: the bar opens over the selected job's content.
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        assert detail.find_open and app.main.detail_has_focus
+        footer_keys = {b.binding.key for b in app.screen.active_bindings.values() if b.binding.show}
+        assert {"enter", "ctrl+r", "escape"} <= footer_keys
+        # n and N are letters of the query here, not "new scrape" or notifications.
+        await pilot.press(*"Nan")
+        view = detail.query_one("#content-doc", DocumentView)
+        await found(pilot, view)
+        assert not isinstance(app.screen, NewScrapeDialog)
+        assert app.notify_jobs
+        assert view.find_count == 1  # smart case: only "Nana"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not detail.find_open and app.focused is view
+        # / in the detail finds (the last query comes back) ...
+        await pilot.press("slash")
+        await found(pilot, view)
+        assert detail.find_open and bar_count(app) == "1 of 1"
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        assert not app.main.detail_has_focus
+        # ... and in the list it still filters.
+        await pilot.press("slash")
+        await pilot.pause()
+        assert app.focused is app.main.job_list.query_one("#filter")
+        await pilot.press("escape")
+        # The palette knows find too.
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"find in the result")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert detail.find_open
+        assert app.query_one("#find-input").has_focus

@@ -63,7 +63,7 @@ KEYS: tuple[KeyCommand, ...] = (
         "slash",
         "filter",
         "Filter jobs",
-        "By ID, URL, title or message",
+        "By ID, URL, title or message (in the detail, / finds)",
         MOVING,
         "/",
         footer=True,
