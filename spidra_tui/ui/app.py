@@ -365,7 +365,9 @@ class SpidraApp(App[int]):
         self.deliveries.open_screenshot(self.main.detail)
 
     def action_find(self) -> None:
-        self.main.focus_detail()
+        # The bar takes the keyboard at once: keys typed right after ctrl+f must not
+        # reach the list (where p pauses and c copies) while a focus change waits.
+        self.main.zoom_detail()
         self.main.detail.open_find()
 
     def action_find_next(self) -> None:

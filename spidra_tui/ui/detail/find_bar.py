@@ -88,7 +88,11 @@ class FindBar(Horizontal):
         """Show the bar over `target` and put the keyboard in it, the last query selected."""
         was_open = self.display
         self.display = True
-        self.query_one("#find-input", Input).focus()
+        # Focused now, not after the messages already queued: those may be the next
+        # keys of the query, typed before the bar opened.
+        box = self.query_one("#find-input", Input)
+        self.screen.set_focus(box)
+        box.select_all()
         if not was_open or target is not self._target:
             self.retarget(target)
 
