@@ -18,10 +18,12 @@ from detail_support import (
 )
 from textual.pilot import Pilot
 from textual.widgets import Static
+from ui_support import UiRig, completed_body
 
 from spidra_tui.clock import FakeClock
 from spidra_tui.emulator.content import foreach_markdown as big_foreach_markdown
 from spidra_tui.ui.detail.find_bar import FindBar
+from spidra_tui.ui.dialogs.new_scrape import NewScrapeDialog
 from spidra_tui.ui.document import DocumentView, JsonTree
 from spidra_tui.ui.document.highlight import is_current
 
@@ -304,10 +306,6 @@ async def test_in_the_json_tree_matching_nodes_open(clock: FakeClock) -> None:
 
 
 async def test_in_the_app_keys_open_the_find_without_clashing(tmp_path: Any) -> None:
-    from ui_support import UiRig, completed_body
-
-    from spidra_tui.ui.dialogs.new_scrape import NewScrapeDialog
-
     rig = UiRig(tmp_path, ["job-a", "job-b"])
     app = rig.app
     async with app.run_test(size=(140, 35)) as pilot:
