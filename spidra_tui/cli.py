@@ -196,6 +196,12 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         parser.add_argument(
             "--overwrite", action="store_true", help="with --screenshots, replace existing files"
         )
+        parser.add_argument(
+            "--grep",
+            metavar="PATTERN",
+            help="print only matching lines, as URL<tab>line (a regular expression, "
+            "case-insensitive unless it has a capital; exit 1 if none match)",
+        )
     elif command == "submit":
         parser.description = "Start a scrape job and print its ID (or its result with --wait)."
         parser.add_argument("urls", nargs="+", metavar="URL", help="up to 3 URLs")
@@ -436,6 +442,7 @@ async def _run_api_command(
                 interval=args.interval,
                 screenshots=shots,
                 budget=budget,
+                grep=args.grep,
             )
         if command == "submit":
             request = ScrapeRequest(

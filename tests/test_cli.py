@@ -198,3 +198,36 @@ def test_demo_server_prints_its_url_and_catalogue(tmp_path: Path) -> None:
         process.wait(10)
     assert lines[0].startswith("Spidra demo server at http://127.0.0.1:")
     assert lines[1].startswith("Demo key: spd_")
+
+
+def test_get_grep_prints_matching_lines_with_their_page_url(emulator) -> None:
+    pages = [
+        ("https://a.example/", "# Shop\n\nPrice: 12 EUR\nnothing here\nprice: 3 EUR"),
+        ("https://b.example/x\x1b]0;t\x07", "Free\n\x1b[31mPRICE\x1b[0m: none"),
+    ]
+    job_id = emulator.create_job(
+        KEY,
+        urls=tuple(url for url, _ in pages),
+        result={
+            "content": [{"name": "book", "price": "12 EUR"}],
+            "data": [{"url": u, "markdownContent": m, "success": True} for u, m in pages],
+            "screenshots": [],
+        },
+    )
+    base = ["--base-url", emulator.base_url]
+    found = run("get", job_id, "--grep", "price", *base)
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.splitlines() == [
+        "https://a.example/\tPrice: 12 EUR",
+        "https://a.example/\tprice: 3 EUR",
+        "https://b.example/x\tPRICE: none",
+        'content\t    "price": "12 EUR"',
+    ]
+    # Smart case and regular expressions, as in the TUI's find.
+    assert run("get", job_id, "--grep", "Price", *base).stdout.count("\n") == 1
+    assert run("get", job_id, "--grep", r"^price: \d", *base).stdout.count("\n") == 2
+    assert run("get", job_id, "--grep", r"^Price: \d", *base).stdout.count("\n") == 1
+    missing = run("get", job_id, "--grep", "antarctica", *base)
+    assert missing.returncode == 1 and missing.stdout == ""
+    bad = run("get", job_id, "--grep", "price (", *base)
+    assert bad.returncode == 2 and "Not a valid regular expression" in bad.stderr

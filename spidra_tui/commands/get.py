@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import sys
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
 from spidra_tui import format as formats  # ``fmt`` is also the name of an option below
@@ -60,6 +62,38 @@ def render(job: Job, fmt: str) -> str:
     if isinstance(result.content, str):
         return sanitize.clean(result.content)
     return "" if result.content is None else sanitize.json_text(result.content)
+
+
+def grep_pattern(text: str) -> re.Pattern[str]:
+    """``--grep``'s regular expression, smart-cased as in the TUI's find (ValueError if bad)."""
+    flags = 0 if any(c.isupper() for c in text) else re.IGNORECASE
+    try:
+        return re.compile(text, flags)
+    except re.error as exc:
+        raise ValueError(f"Not a valid regular expression: {exc.msg}") from None
+
+
+def grep_lines(job: Job, pattern: re.Pattern[str]) -> Iterator[str]:
+    """``URL<tab>line`` for each line of the result that `pattern` matches, cleaned.
+
+    Each page's markdown is searched under its URL; the content too, as ``content``,
+    unless it only repeats the pages' markdown (a job without a prompt).
+    """
+    result = job.result
+    if result is None:
+        return
+    sources = [(sanitize.line(p.url or "(no URL)"), p.markdown or "") for p in result.pages]
+    content = result.content
+    pages_text = [text for _, text in sources if text]
+    repeats = (
+        isinstance(content, str) and bool(pages_text) and all(t in content for t in pages_text)
+    )
+    if content not in (None, "") and not repeats:
+        sources.append(("content", render(job, "content")))
+    for label, text in sources:
+        for line in sanitize.clean(text).split("\n"):
+            if pattern.search(line):
+                yield f"{label}\t{line}"
 
 
 def outcome(job: Job) -> int:
@@ -123,8 +157,17 @@ def _budget_words(budget: Budget) -> str:
     return view.describe() if view is not None else "unlimited"
 
 
-def print_job(job: Job, fmt: str, out: TextIO, err: TextIO) -> int:
-    """Print a finished (or current) job as ``fmt``; returns the exit code."""
+def print_job(
+    job: Job, fmt: str, out: TextIO, err: TextIO, grep: re.Pattern[str] | None = None
+) -> int:
+    """Print a finished (or current) job as ``fmt``; returns the exit code.
+
+    With `grep`, only the matching lines, with their page's URL; exit 1 when none match.
+    """
+    if grep is not None and job.status == Status.COMPLETED:
+        lines = list(grep_lines(job, grep))
+        out.writelines(line + "\n" for line in lines)
+        return EXIT_OK if lines else EXIT_FAILED
     if job.status == Status.FAILED:
         err.write(f"The job failed: {sanitize.line(job.error or 'no reason given', 2000)}\n")
         if fmt == "raw":
@@ -154,9 +197,16 @@ async def get(
     err: TextIO = sys.stderr,
     screenshots: ScreenshotRequest | None = None,
     budget: Budget | None = None,
+    grep: str | None = None,
 ) -> int:
     """``spidra-tui get``; with ``screenshots``, also saves the job's screenshots
-    (exit 1 when any could not be saved)."""
+    (exit 1 when any could not be saved); with ``grep``, prints only the lines matching
+    that expression."""
+    try:
+        pattern = grep_pattern(grep) if grep is not None else None
+    except ValueError as exc:
+        err.write(f"{exc}\n")
+        return EXIT_USAGE
     try:
         job = await (
             wait_for(client, job_id, interval=interval, err=err, budget=budget)
@@ -166,7 +216,7 @@ async def get(
     except SpidraError as exc:
         err.write(describe(exc) + "\n")
         return exit_code_for(exc)
-    code = print_job(job, fmt, out, err)
+    code = print_job(job, fmt, out, err, pattern)
     if screenshots is None:
         return code
     from spidra_tui.commands.get_screenshots import save_all

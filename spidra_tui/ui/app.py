@@ -430,6 +430,18 @@ class SpidraApp(App[int]):
     def action_open_screenshot(self) -> None:
         self.deliveries.open_screenshot(self.main.detail)
 
+    def action_find(self) -> None:
+        # The bar takes the keyboard at once: keys typed right after ctrl+f must not
+        # reach the list (where p pauses and c copies) while a focus change waits.
+        self.main.zoom_detail()
+        self.main.detail.open_find()
+
+    def action_find_next(self) -> None:
+        self.main.detail.find_step(1)
+
+    def action_find_previous(self) -> None:
+        self.main.detail.find_step(-1)
+
     def action_toggle_markdown(self) -> None:
         self.main.detail.toggle_markdown()
 

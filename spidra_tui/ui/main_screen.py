@@ -101,10 +101,14 @@ class MainScreen(Screen[None]):
         """Whether the detail has the whole screen (narrow terminals only)."""
         return self.has_class("-zoom")
 
-    def focus_detail(self) -> None:
-        """Move the keyboard to the detail pane; on a narrow screen give it the screen."""
+    def zoom_detail(self) -> None:
+        """On a narrow screen, give the detail pane the whole screen."""
         if self.has_class("-narrow"):
             self.add_class("-zoom")
+
+    def focus_detail(self) -> None:
+        """Move the keyboard to the detail pane; on a narrow screen give it the screen."""
+        self.zoom_detail()
         self.detail.focus_shown_tab()
 
     def focus_list(self) -> None:

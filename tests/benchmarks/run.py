@@ -1,8 +1,8 @@
-"""The benchmark suite, B1 to B6, in one command and one table.
+"""The benchmark suite, B1 to B7, in one command and one table.
 
 Run from the repository root:
 
-    .venv/bin/python -m tests.benchmarks.run             # 3 runs of each (B6 once); about 35 minutes
+    .venv/bin/python -m tests.benchmarks.run        # 3 runs of each (B6 once); about 40 minutes
     .venv/bin/python -m tests.benchmarks.run --runs 5
     .venv/bin/python -m tests.benchmarks.run --quick     # 1 run, no stock-Markdown baseline
     .venv/bin/python -m tests.benchmarks.run --only B2 --only B4
@@ -18,9 +18,10 @@ is printed and written as markdown, with the command and the machine, to
   20 and 100 jobs watched for 45 emulated minutes under Spidra's 300 requests per
   15 minutes, beside a neighbour, by spidra-tui, round robin and the official SDK;
 - B4 ``bench_startup``: ``--version``, ``get --help`` and the first screen;
-- B5 ``bench_memory``: resident memory with 1,000 answers of 100 KB stored.
+- B5 ``bench_memory``: resident memory with 1,000 answers of 100 KB stored;
 - B6 ``bench_tmux_keys``: key to screen in tmux while a thousand jobs end, with
-  notifications on and off (once, whatever ``--runs``: each case takes minutes).
+  notifications on and off (once, whatever ``--runs``: each case takes minutes);
+- B7 ``bench_find``: find in a 5 MB result: keys while it searches, first and all matches.
 """
 
 from __future__ import annotations
@@ -349,6 +350,43 @@ def b6(runs: int, quick: bool) -> list[Row]:
     return rows
 
 
+def b7(runs: int, quick: bool) -> list[Row]:
+    from tests.benchmarks import bench_find
+
+    f = bench_find.run(runs)
+    idle = f"{_s(f['idle_p95'])} (nothing to search)"
+    rows: list[Row] = []
+    for name in ("markdown", "json"):
+        c = f[name]
+        rows += [
+            (
+                f"B7 key to screen p95 while finding, {name} 5 MB",
+                _s(c["key_p95"]),
+                idle,
+                _ratio(c["key_p95"], f["idle_p95"]),
+                "≤ 50 ms",
+                _holds(c["key_p95"] <= bench_find.TARGET_KEY_P95),
+            ),
+            (
+                f"B7 first matches (all matches), {name} 5 MB",
+                f"{_s(c['first'])} ({_s(c['done'])})",
+                "—",
+                _ratio(c["first"], c["done"]),
+                "first before all",
+                _holds(c["first"] < c["done"]),
+            ),
+            (
+                f"B7 longest stall while finding, {name} 5 MB",
+                f"{_s(c['stall'])} (worst {_s(c['worst_stall'])})",
+                "—",
+                "—",
+                "≤ 100 ms",
+                _holds(c["worst_stall"] <= 0.1),
+            ),
+        ]
+    return rows
+
+
 SUITE: dict[str, Callable[[int, bool], list[Row]]] = {
     "B1": b1,
     "B2": b2,
@@ -356,6 +394,7 @@ SUITE: dict[str, Callable[[int, bool], list[Row]]] = {
     "B4": b4,
     "B5": b5,
     "B6": b6,
+    "B7": b7,
 }
 HEAD: Row = ("figure", "median", "baseline (same run)", "ratio", "target", "holds")
 

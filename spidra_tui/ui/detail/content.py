@@ -20,7 +20,7 @@ from spidra_tui.sanitize import line
 from spidra_tui.ui.detail import status
 from spidra_tui.ui.detail.deliverable import Deliverable, content_deliverable, error_deliverable
 from spidra_tui.ui.detail.tab import DetailTab
-from spidra_tui.ui.document import DocumentMode, DocumentView, JsonTree
+from spidra_tui.ui.document import DocumentMode, DocumentView, Findable, JsonTree
 from spidra_tui.watch.state import JobSummary, RetryState
 
 _AI_FAILED = (
@@ -271,6 +271,13 @@ class ContentTab(DetailTab):
                 doc.next_section()
             else:
                 doc.previous_section()
+
+    def find_target(self) -> Findable | None:
+        for tree in self.query(JsonTree):
+            if tree.display:
+                return tree
+        doc = self.query_one("#content-doc", DocumentView)
+        return doc if doc.display else None
 
     def focus_main(self) -> None:
         for tree in self.query(JsonTree):

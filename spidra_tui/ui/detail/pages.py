@@ -19,7 +19,7 @@ from spidra_tui.api.models import Page
 from spidra_tui.sanitize import line
 from spidra_tui.ui.detail.deliverable import Deliverable, page_deliverable
 from spidra_tui.ui.detail.tab import DetailTab
-from spidra_tui.ui.document import DocumentMode, DocumentView
+from spidra_tui.ui.document import DocumentMode, DocumentView, Findable
 
 # A forEach item's heading as the API writes it: "## Item 3".
 _ITEM_TITLE = re.compile(r"\s*Item\s+(\d+)\b.*", re.DOTALL)
@@ -240,6 +240,10 @@ class PagesTab(DetailTab):
         if page is None or self._index is None:
             return None
         return page_deliverable(self.job_id, page, self._index + 1)
+
+    def find_target(self) -> Findable | None:
+        doc = self._doc
+        return doc if doc.display else None
 
     def focus_main(self) -> None:
         options = self.query_one("#page-list", OptionList)

@@ -25,12 +25,14 @@ from spidra_tui.clock import Clock, SystemClock
 from spidra_tui.sanitize import line
 from spidra_tui.ui.detail.content import ContentTab
 from spidra_tui.ui.detail.deliverable import Deliverable
+from spidra_tui.ui.detail.find_bar import FindBar
 from spidra_tui.ui.detail.pages import PagesTab
 from spidra_tui.ui.detail.raw import RawTab
 from spidra_tui.ui.detail.screenshots import ScreenshotsTab
 from spidra_tui.ui.detail.stats import StatsTab
 from spidra_tui.ui.detail.status import status_line
 from spidra_tui.ui.detail.tab import DetailTab
+from spidra_tui.ui.document import DocumentView
 from spidra_tui.watch.state import JobSummary, RetryState
 
 if TYPE_CHECKING:
@@ -76,7 +78,9 @@ class JobDetail(Vertical):
     """The selected job's content, pages, screenshots, stats and raw answer, in tabs.
 
     Keys: ``1``-``5`` pick a tab, ``m`` switches markdown between rendered and source,
-    ``t`` shows JSON content as a tree, ``[``/``]`` step through sections (forEach items).
+    ``t`` shows JSON content as a tree, ``[``/``]`` step through sections (forEach items),
+    ``/`` finds in what the tab shows (``F3``/``shift+F3`` step through the matches,
+    ``escape`` closes the find).
     """
 
     DEFAULT_CSS = Path(__file__).with_name("pane.tcss").read_text(encoding="utf-8")
@@ -90,6 +94,10 @@ class JobDetail(Vertical):
         Binding("t", "toggle_tree", "JSON tree", show=False),
         Binding("left_square_bracket", "step(-1)", "Previous", show=False),
         Binding("right_square_bracket", "step(1)", "Next", show=False),
+        Binding("slash", "find", "Find", show=False),
+        Binding("f3", "find_step(1)", "Next match"),
+        Binding("shift+f3,f15", "find_step(-1)", "Previous match", key_display="shift+F3"),
+        Binding("escape", "close_find", "Close find", show=False),
     ]
 
     def __init__(
@@ -122,6 +130,7 @@ class JobDetail(Vertical):
                 yield StatsTab(self._clock, id="stats-tab")
             with TabPane(self._title("raw"), id="raw"):
                 yield RawTab(id="raw-tab")
+        yield FindBar(id="find-bar")
 
     def on_mount(self) -> None:
         self._ready = True
@@ -335,6 +344,8 @@ class JobDetail(Vertical):
         active = event.pane.id
         for tab in TABS:
             self._tab_body(tab).set_on_screen(tab == active)
+        # The same query, on what the new tab shows.
+        self._retarget_find()
 
     # -- actions ---------------------------------------------------------------
 
@@ -348,7 +359,67 @@ class JobDetail(Vertical):
         if self.active_tab != "content":
             self.show_tab("content")
         self._content.toggle_tree()
+        # The same query, on the tree or the text now shown.
+        self.call_after_refresh(self._retarget_find)
 
     def action_step(self, direction: int) -> None:
         """``[``/``]``: previous or next section, item, page or screenshot of the tab."""
         self._tab_body(self.active_tab).step(direction)
+
+    # -- find ------------------------------------------------------------------
+
+    @property
+    def _find_bar(self) -> FindBar:
+        return self.query_one("#find-bar", FindBar)
+
+    @property
+    def find_open(self) -> bool:
+        """Whether the find bar is open."""
+        return self._ready and self._find_bar.display
+
+    def open_find(self) -> None:
+        """Open the find bar (or put the keyboard back in it) over what the tab shows."""
+        self._find_bar.open(self._tab_body(self.active_tab).find_target())
+
+    def find_step(self, direction: int) -> None:
+        """Go to the next (1) or previous (-1) match of the open find."""
+        self._find_bar.step(direction)
+
+    def close_find(self) -> None:
+        """Close the find bar and remove the highlights; the text stays where it is."""
+        if self.find_open:
+            self._find_bar.close()
+
+    def _retarget_find(self) -> None:
+        if self.find_open:
+            self._find_bar.retarget(self._tab_body(self.active_tab).find_target())
+
+    @on(FindBar.Closed)
+    def _find_closed(self, event: FindBar.Closed) -> None:
+        event.stop()
+        focused = self.screen.focused
+        if focused is None or focused is self._find_bar or self._find_bar in focused.ancestors:
+            target = event.target
+            if target is not None and target.display:
+                target.focus()
+            else:
+                self._tab_body(self.active_tab).focus_main()
+
+    @on(DocumentView.Found)
+    def _found(self, event: DocumentView.Found) -> None:
+        event.stop()
+        self._find_bar.found(event)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("find_step", "close_find"):
+            return self.find_open
+        return True
+
+    def action_find(self) -> None:
+        self.open_find()
+
+    def action_find_step(self, direction: int) -> None:
+        self.find_step(direction)
+
+    def action_close_find(self) -> None:
+        self.close_find()

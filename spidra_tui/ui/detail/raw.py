@@ -11,7 +11,7 @@ from textual.widgets import Static
 from spidra_tui import format as fmt
 from spidra_tui.ui.detail.deliverable import Deliverable, raw_deliverable
 from spidra_tui.ui.detail.tab import DetailTab
-from spidra_tui.ui.document import DocumentView
+from spidra_tui.ui.document import DocumentView, Findable
 
 
 class RawTab(DetailTab):
@@ -57,6 +57,10 @@ class RawTab(DetailTab):
 
     def deliverable(self) -> Deliverable | None:
         return raw_deliverable(self.job_id, self._raw) if self._raw else None
+
+    def find_target(self) -> Findable | None:
+        doc = self.query_one("#raw-doc", DocumentView)
+        return doc if doc.display else None
 
     def focus_main(self) -> None:
         doc = self.query_one("#raw-doc", DocumentView)

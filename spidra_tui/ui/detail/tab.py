@@ -10,6 +10,7 @@ from __future__ import annotations
 from textual.containers import Vertical
 
 from spidra_tui.ui.detail.deliverable import Deliverable
+from spidra_tui.ui.document import Findable
 
 
 class DetailTab(Vertical):
@@ -58,3 +59,7 @@ class DetailTab(Vertical):
 
     def focus_main(self) -> None:
         """Focus the widget a user most likely wants to move in."""
+
+    def find_target(self) -> Findable | None:
+        """The document a find searches on this tab, or None when it shows none."""
+        return None

@@ -3,7 +3,16 @@
 The rest of the app uses only what is exported here.
 """
 
+from spidra_tui.ui.document.find_view import Findable
 from spidra_tui.ui.document.json_tree import JsonTree
+from spidra_tui.ui.document.search import BadPattern, FindQuery
 from spidra_tui.ui.document.view import DocumentMode, DocumentView
 
-__all__ = ["DocumentMode", "DocumentView", "JsonTree"]
+__all__ = [
+    "BadPattern",
+    "DocumentMode",
+    "DocumentView",
+    "FindQuery",
+    "Findable",
+    "JsonTree",
+]

@@ -124,6 +124,16 @@ class BlockLayout:
         """Forget rendered lines (styles changed); heights stay as measured."""
         self._cache.clear()
 
+    def forget_between(self, start: int, end: int) -> None:
+        """Forget the rendered lines of the blocks holding source characters `start`
+        to `end` (their styles changed); heights stay as measured."""
+        if not len(self._batch):
+            return
+        first = self.block_at_offset(start)
+        last = self.block_at_offset(max(start, end - 1))
+        for index in [index for index in self._cache.keys() if first <= index <= last]:
+            self._cache.discard(index)
+
     def start(self, index: int) -> int:
         """The line block `index` starts at."""
         self._update_starts()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from time import perf_counter
 from typing import ClassVar
 
+from rich.style import Style
 from textual.binding import Binding, BindingType
 from textual.events import Resize
 from textual.geometry import Region, Size
@@ -76,6 +77,7 @@ class BlockView(ScrollView):
         self._settle_pending = False
         self._prefetch_pending = False
         self._pin_end = False
+        self._line_style: Style | None = None
 
     def _set_layout(self, layout: BlockLayout, anchor: tuple[int, int] = (0, 0)) -> None:
         """Show `layout`, with line `anchor[1]` of block `anchor[0]` at the top."""
@@ -185,7 +187,8 @@ class BlockView(ScrollView):
             return max(0, layout.total - height)
         if not len(layout):
             return 0
-        return layout.start(index) + min(offset, max(0, layout.height(index) - 1))
+        # A negative offset puts the block that many lines below the top.
+        return max(0, layout.start(index) + min(offset, max(0, layout.height(index) - 1)))
 
     def _schedule_prefetch(self) -> None:
         if not self._prefetch_pending and self.is_mounted:
@@ -220,11 +223,17 @@ class BlockView(ScrollView):
     def render_lines(self, crop: Region) -> list[Strip]:
         if self._layout.stale or self._layout.width != self._content_width():
             self._settle()
-        return super().render_lines(crop)
+        # Worked out once a frame, not once a line: it walks the ancestors' styles
+        # (half a millisecond each time on a busy screen).
+        self._line_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._line_style = None
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._line_style if self._line_style is not None else self.rich_style
         strip = self._layout.line(self.scroll_offset.y + y)
         if self._layout.stale and not self._settle_pending:
             # A block came into view unrendered and measured differently: fix the layout

@@ -16,7 +16,6 @@ from itertools import islice
 from time import perf_counter
 from typing import Any, ClassVar
 
-from rich.style import Style
 from rich.text import Text
 from textual.message import Message
 from textual.strip import Strip
@@ -25,18 +24,19 @@ from textual.worker import get_current_worker
 from spidra_tui.sanitize import clean
 from spidra_tui.ui.document import loading
 from spidra_tui.ui.document.block_layout import BlockLayout
-from spidra_tui.ui.document.block_render import render_markdown, render_text
-from spidra_tui.ui.document.block_view import BlockView, Section
+from spidra_tui.ui.document.block_render import render_text
+from spidra_tui.ui.document.block_view import Section
 from spidra_tui.ui.document.blocks import Block, BlockBatch, LineBlockSplitter, SourceBlockSplitter
+from spidra_tui.ui.document.find_view import MATCH_STYLES
 from spidra_tui.ui.document.json_lines import (
     JsonEntries,
     after_head,
-    highlight_json,
     pretty_chunks,
     pretty_lines,
 )
 from spidra_tui.ui.document.loading import LoadState
 from spidra_tui.ui.document.markdown_blocks import MarkdownBlockSplitter, MarkdownHeadings
+from spidra_tui.ui.document.rendering_view import JSON_STYLES, BlockRenderingView
 
 __all__ = ["DocumentMode", "DocumentView", "Section"]
 
@@ -44,13 +44,6 @@ __all__ = ["DocumentMode", "DocumentView", "Section"]
 _HEAD_JSON_LINES = 400
 # Seconds between updates of the scrollbar while content far below the view loads.
 _GROWTH_INTERVAL = 0.2
-
-_JSON_STYLES = (
-    "document-view--json-key",
-    "document-view--json-string",
-    "document-view--json-number",
-    "document-view--json-literal",
-)
 
 
 class DocumentMode(StrEnum):
@@ -62,19 +55,21 @@ class DocumentMode(StrEnum):
     JSON = "json"
 
 
-class DocumentView(BlockView, can_focus=True):
+class DocumentView(BlockRenderingView, can_focus=True):
     """A focusable, read-only view of markdown (rendered or source), text or JSON.
 
     Call `show_markdown`, `show_text`, `show_json` or `show_message`; `toggle_rendered`
     switches markdown between rendered and source (the screen binds it to `m`). `]` and
     `[` step through the sections. Posts `DocumentView.Ready` once the content is fully
-    processed.
+    processed. `find`, `find_step` and `clear_find` highlight and step through the
+    matches of a query (see `SearchableView`).
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "document-view--heading",
         "document-view--message",
-        *_JSON_STYLES,
+        *JSON_STYLES,
+        *MATCH_STYLES,
     }
 
     DEFAULT_CSS = """
@@ -91,6 +86,10 @@ class DocumentView(BlockView, can_focus=True):
         & > .document-view--json-string { color: $text-success; }
         & > .document-view--json-number { color: $text-warning; }
         & > .document-view--json-literal { color: $text-accent; text-style: italic; }
+        & > .document-view--match { background: $warning 30%; }
+        & > .document-view--match-current {
+            background: $warning; color: $background; text-style: bold;
+        }
     }
     """
 
@@ -126,7 +125,6 @@ class DocumentView(BlockView, can_focus=True):
         self._rendered_layout: BlockLayout | None = None
         self._source_layout: BlockLayout | None = None
         self._load = LoadState(0, [layout])
-        self._style_key: tuple[Style, ...] | None = None
         self._last_growth = 0.0
         # Whether the footer was last told that `[` and `]` have sections to go to.
         self._sections_told: bool | None = None
@@ -287,10 +285,12 @@ class DocumentView(BlockView, can_focus=True):
         self._load = LoadState(self._load.generation + 1, layouts)
         self._mode = mode
         self._rendered_layout = self._source_layout = None
+        self._forget_rendered_markdown()
         # A load still running for earlier content sees the new generation at its next
         # piece and ends by itself: not cancelled, so waiting for workers never fails.
         self._set_layout(shown)
         # The section keys are settled in `_take`, once the first blocks are in.
+        self._find_text_changed()
 
     def _load_text(self, text: str, splitters: list[LineBlockSplitter]) -> None:
         load = self._load
@@ -372,6 +372,7 @@ class DocumentView(BlockView, can_focus=True):
             load.done = True
             load.text = load.json_value = None
             self.post_message(self.Ready(self))
+            self._find_text_whole()
         # Blocks added far below the view change only the scrollbar: update it a few
         # times a second, not for every piece (each update lays out the screen).
         now = perf_counter()
@@ -381,40 +382,13 @@ class DocumentView(BlockView, can_focus=True):
             self._settle()
         return True
 
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        # Colours of source and JSON text come from the theme; a focus change leaves
-        # them as they are, so keep what is rendered unless they really changed.
-        try:
-            key = tuple(self._component_style(name) for name in sorted(self.COMPONENT_CLASSES))
-        except Exception:
-            return
-        if key != self._style_key:
-            self._style_key = key
-            for layout in self._load.layouts:
-                layout.clear_cache()
-
     # --- rendering blocks ---------------------------------------------------------
 
-    def _component_style(self, name: str) -> Style:
-        return self.get_component_rich_style(name, partial=True)
+    def _find_parts(self) -> list[str] | None:
+        return list(self._load.parts) if self._load.done else None
 
-    def _render_markdown_block(self, block: Block, width: int) -> list[Strip]:
-        if block.kind == "plain":
-            return render_text(self.app.console, Text(block.text), width)
-        return render_markdown(self.app.console, block.text, width)
-
-    def _render_source_block(self, block: Block, width: int) -> list[Strip]:
-        text = Text(block.text)
-        if block.title is not None:
-            first_line = block.text.find("\n")
-            end = len(block.text) if first_line < 0 else first_line
-            text.stylize(self._component_style("document-view--heading"), 0, end)
-        return render_text(self.app.console, text, width)
-
-    def _render_json_block(self, block: Block, width: int) -> list[Strip]:
-        styles = [self._component_style(name) for name in _JSON_STYLES]
-        return render_text(self.app.console, highlight_json(block.text, *styles), width)
+    def _find_layouts(self) -> list[BlockLayout]:
+        return self._load.layouts
 
     def _render_message(self, block: Block, width: int) -> list[Strip]:
         text = self._message.copy()
