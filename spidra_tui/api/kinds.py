@@ -1,0 +1,82 @@
+"""The kinds of Spidra job, and the ``kind:ID`` references that name one.
+
+A single scrape is named by its bare ID (as it always was); a batch by
+``batch:ID`` and a crawl by ``crawl:ID``. The reference is what the command
+line and the list show, and what the store keys a watched item by.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+
+MAX_ID_LENGTH = 128
+_VALID = re.compile(r"[A-Za-z0-9_-]+")
+
+
+class Kind(enum.StrEnum):
+    """What a watched thing is: its endpoints and answer shapes differ."""
+
+    SCRAPE = "scrape"
+    BATCH = "batch"
+    CRAWL = "crawl"
+
+
+@dataclass(frozen=True, slots=True)
+class JobRef:
+    """One job of one kind."""
+
+    kind: Kind
+    job_id: str
+
+    def __str__(self) -> str:
+        return self.job_id if self.kind is Kind.SCRAPE else f"{self.kind}:{self.job_id}"
+
+    @property
+    def key(self) -> str:
+        """The text that names it everywhere (``ID``, ``batch:ID``, ``crawl:ID``)."""
+        return str(self)
+
+
+def check_id(entry: str) -> str | None:
+    """The reason ``entry`` is not a job ID, in plain words, or None when it is one."""
+    if not entry:
+        return "it is empty"
+    if len(entry) > MAX_ID_LENGTH:
+        return f"it is {len(entry)} characters long; a job ID has at most {MAX_ID_LENGTH}"
+    if _VALID.fullmatch(entry):
+        return None
+    if "://" in entry or entry.startswith("www."):
+        return "it is a URL, not a job ID"
+    return "a job ID has only letters, digits, _ and -"
+
+
+def split_ref(text: str) -> tuple[Kind | None, str]:
+    """``(kind, id)`` of ``text``: the kind when a ``batch:``/``crawl:``/``scrape:`` prefix
+    names it, else None (a plain ID, whose kind is not said)."""
+    prefix, sep, rest = text.partition(":")
+    if sep:
+        try:
+            return Kind(prefix.strip().lower()), rest.strip()
+        except ValueError:
+            pass
+    return None, text.strip()
+
+
+def parse_ref(text: str, default: Kind = Kind.SCRAPE) -> JobRef:
+    """The :class:`JobRef` ``text`` names; a plain ID is of kind ``default``.
+
+    Raises ``ValueError`` with plain words when the ID part is not an ID.
+    """
+    kind, job_id = split_ref(text)
+    problem = check_id(job_id)
+    if problem is not None:
+        raise ValueError(problem)
+    return JobRef(kind or default, job_id)
+
+
+def ref_of_key(key: str) -> JobRef:
+    """The reference a stored key stands for (keys are always valid refs or bare IDs)."""
+    kind, job_id = split_ref(key)
+    return JobRef(kind or Kind.SCRAPE, job_id)
