@@ -14,6 +14,7 @@ from . import faults as fault_replies
 from .accounting import RequestRecord, ServerStats, key_hash
 from .faults import NO_FAULT, FaultPicker
 from .jobs import JobBook
+from .kind_routes import KindRoutes
 from .ratelimit import SlidingWindowLimiter, Verdict
 from .validation import SubmissionRejected
 from .wire import Reply, Request
@@ -63,7 +64,7 @@ def request_key(headers: dict[str, str]) -> str | None:
 
 def route(target: str) -> tuple[str, str | None, str]:
     """(route, job ID, path) for a request target; route is ``scrape``, ``job``,
-    ``unknown`` (under /api) or ``outside``."""
+    ``kinds`` (batches and crawls), ``unknown`` (under /api) or ``outside``."""
     if target.startswith(("http://", "https://")):
         target = urlsplit(target).path or "/"
     path = target.partition("?")[0].partition("#")[0]
@@ -76,6 +77,8 @@ def route(target: str) -> tuple[str, str | None, str]:
         raw_id = rest[len("/scrape/") :]
         if raw_id and "/" not in raw_id:
             return "job", unquote(raw_id, errors="replace"), path
+    if KindRoutes.claims(rest):
+        return "kinds", None, path
     return "unknown", None, path
 
 
@@ -90,7 +93,9 @@ class ApiRoutes:
         keys: KeyPolicy,
         picker: Callable[[], FaultPicker],
         limiter: Callable[[], SlidingWindowLimiter | None],
+        kinds: KindRoutes | None = None,
     ) -> None:
+        self._kinds = kinds
         self._book = book
         self._stats = stats
         self._clock = clock
@@ -136,10 +141,10 @@ class ApiRoutes:
         now: float,
         created: list[str],
     ) -> Reply:
-        if kind in ("outside", "unknown"):
+        if kind in ("outside", "unknown") or (kind == "kinds" and self._kinds is None):
             return NOT_FOUND
         allowed = "POST" if kind == "scrape" else "GET"
-        if request.method != allowed:
+        if kind != "kinds" and request.method != allowed:
             return _with_headers(error_reply(405, "Method not allowed"), (("Allow", allowed),))
         if key is None or not self._keys.accepts(key):
             return UNAUTHORIZED
@@ -152,7 +157,15 @@ class ApiRoutes:
                 429, "Too many requests, slow down", retry_after=verdict.retry_after
             )
             return _with_headers(reply, tuple(verdict.headers()))
-        if kind == "scrape":
+        if kind == "kinds":
+            assert self._kinds is not None
+            path, _, query = request.target.partition("?")
+            if path.startswith(("http://", "https://")):
+                path = urlsplit(path).path
+            reply = self._kinds.serve(
+                request.method, path[len(PREFIX) :], query, request.body, key, created
+            )
+        elif kind == "scrape":
             reply = self._submit(request, key, created)
         else:
             assert job_id is not None
