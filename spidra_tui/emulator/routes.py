@@ -128,6 +128,7 @@ class ApiRoutes:
                 status=0 if reply.drop else reply.status,
                 key_hash=key_hash(key),
                 fault=fault.name,
+                query=request.target.partition("?")[2].partition("#")[0],
             )
         )
         return reply

@@ -41,6 +41,7 @@ from spidra_tui.api.errors import AuthError, Forbidden, NotFound, PaymentRequire
 from spidra_tui.api.models import Job
 from spidra_tui.clock import Clock, SystemClock
 from spidra_tui.watch.agenda import Agenda
+from spidra_tui.watch.kinds import Polled, poll_item
 from spidra_tui.watch.ratelimit import ServerPause, Spacer
 from spidra_tui.watch.reports import Reports, reason
 from spidra_tui.watch.schedule import BACKOFF_CAP, NewsFirst, SchedulePolicy, Track, backoff_delay
@@ -114,18 +115,28 @@ class Poller:
 
     # -- jobs -------------------------------------------------------------------
 
-    def add(self, job_id: str, *, status: str | None = None, fraction: float | None = None) -> bool:
-        """Start polling ``job_id``; False if it is already polled or ``status`` is terminal.
+    def add(
+        self,
+        job_id: str,
+        *,
+        status: str | None = None,
+        fraction: float | None = None,
+        memo: Any = None,
+    ) -> bool:
+        """Start polling ``job_id`` (a key: ``ID``, ``batch:ID``, ``crawl:ID``); False if it
+        is already polled or ``status`` is terminal.
 
         ``status`` and ``fraction`` are what a store remembers; they only weigh
-        the first turn. Jobs added together are queued one send slot apart.
+        the first turn. ``memo`` is the item's kind's poll state (see
+        :mod:`spidra_tui.watch.kinds`). Jobs added together are queued one send slot apart.
         """
         if job_id in self._agenda or (status is not None and is_watch_terminal(status)):
             return False
         now = self._clock.monotonic()
         first_due = max(now, self._next_new)
         self._next_new = first_due + self._spacer.gap
-        self._agenda.add(Track(job_id, status or UNKNOWN, now, first_due, fraction=fraction))
+        track = Track(job_id, status or UNKNOWN, now, first_due, fraction=fraction, memo=memo)
+        self._agenda.add(track)
         self._done.clear()
         self._wake.set()
         return True
@@ -283,12 +294,12 @@ class Poller:
         track.urgent = False
         self._in_flight += 1
         self._spacer.sent(now)
-        hold = self._hold() if self._hold is not None else None
-        task = asyncio.create_task(self._poll(track, now), name=f"poll {track.job_id}")
+        held = _Held(self._hold)
+        task = asyncio.create_task(self._poll(track, now, held), name=f"poll {track.job_id}")
         self._workers.add(task)
-        task.add_done_callback(functools.partial(self._poll_ended, track, hold))
+        task.add_done_callback(functools.partial(self._poll_ended, track, held))
 
-    def _poll_ended(self, track: Track, hold: Any, task: asyncio.Task[None]) -> None:
+    def _poll_ended(self, track: Track, hold: _Held, task: asyncio.Task[None]) -> None:
         self._workers.discard(task)
         self._in_flight -= 1
         if task.cancelled():
@@ -297,17 +308,24 @@ class Poller:
                 self._agenda.schedule(track)
         elif task.exception() is not None:
             log.error("polling %s failed", track.job_id, exc_info=task.exception())
-        if hold is not None:
-            hold.release()
+        hold.release()
         self._wake.set()
 
     # -- answers ------------------------------------------------------------------
 
-    async def _poll(self, track: Track, sent_at: float) -> None:
-        job: Job | None = None
+    async def _poll(self, track: Track, sent_at: float, held: _Held) -> None:
+        job: Polled | None = None
         error: Exception | None = None
+
+        async def one_more() -> None:
+            # A further request of this poll (a crawl's pages) waits for its own slot;
+            # time may move meanwhile.
+            held.release()
+            await self.take_slot()
+            held.renew()
+
         try:
-            job = await self.source.get_job(track.job_id, retries=0)
+            job = await poll_item(self.source, track.job_id, track.memo, one_more)
         except Exception as exc:  # every failure is reported; none may end the loop
             error = exc
         track.in_flight = False
@@ -332,16 +350,16 @@ class Poller:
             assert error is not None
             self._back_off(track, error, now)
 
-    def _take_answer(self, track: Track, job: Job, now: float) -> None:
+    def _take_answer(self, track: Track, polled: Polled, now: float) -> None:
         self._probing = False
         self._pause.succeeded()
-        terminal = is_watch_terminal(job.status)
+        status = polled.view.status
+        terminal = is_watch_terminal(status)
         if terminal:
             self._drop(track)
-        moved = self._reports.answer(track.job_id, job, terminal=terminal)
+        moved = self._reports.answer(track.job_id, polled, terminal=terminal)
         if not terminal:
-            fraction = job.progress.fraction if job.progress else None
-            track.observe(job.status, fraction, moved, now, self._rng)
+            track.observe(status, polled.view.fraction, moved, now, self._rng)
             self._agenda.retime(track)
 
     def _back_off(self, track: Track, error: Exception, now: float) -> None:
@@ -382,6 +400,26 @@ class Poller:
                 return self._status_at + STATUS_GAP - now
         expires = self._spacer.recent_expires()  # the request rate will drop then
         return None if expires is None else max(0.0, expires - now)
+
+
+class _Held:
+    """The virtual-clock hold of one poll (none on a real clock): time stands still while
+    its request is on the wire, and moves while the poll waits for a further slot."""
+
+    __slots__ = ("_factory", "_hold")
+
+    def __init__(self, factory: Callable[[], Any] | None) -> None:
+        self._factory = factory
+        self._hold = factory() if factory is not None else None
+
+    def release(self) -> None:
+        if self._hold is not None:
+            self._hold.release()
+            self._hold = None
+
+    def renew(self) -> None:
+        if self._factory is not None and self._hold is None:
+            self._hold = self._factory()
 
 
 def _earliest(a: float | None, b: float | None) -> float | None:

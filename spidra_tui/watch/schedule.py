@@ -40,7 +40,7 @@ import math
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from spidra_tui.api.models import Status
 
@@ -84,6 +84,7 @@ class Track:
     urgent: bool = False  # asked to be polled now
     in_flight: bool = False
     version: int = 0  # bumped on every reschedule; older heap entries are stale
+    memo: Any = None  # the kind's own poll state (a crawl's page offset)
 
     def observe(
         self, status: str, fraction: float | None, moved: bool, now: float, rng: random.Random

@@ -8,6 +8,7 @@ import random
 from collections.abc import Callable, Iterable, Mapping
 
 from spidra_tui.clock import Clock
+from spidra_tui.watch.kinds import watch_for
 from spidra_tui.watch.poller import JobSource, Poller
 from spidra_tui.watch.schedule import SchedulePolicy
 from spidra_tui.watch.state import JobSummary, JobUpdate, PollerStatus
@@ -77,20 +78,26 @@ class Watcher:
     async def start(self) -> list[JobSummary]:
         """Resume polling every remembered job that has not ended; returns them all."""
         summaries = self.store.list()
+        kept = self.store.page_counts()
         for summary in summaries:
             if not summary.terminal:
-                self.poller.add(summary.job_id, status=summary.status, fraction=summary.fraction)
+                self._poll(summary, kept.get(summary.job_id, 0))
         await self.poller.start()
         return summaries
 
+    def _poll(self, summary: JobSummary, kept_pages: int) -> None:
+        memo = watch_for(summary.kind).memo(kept_pages)
+        self.poller.add(summary.job_id, status=summary.status, fraction=summary.fraction, memo=memo)
+
     def add(self, job_ids: Iterable[str], labels: Mapping[str, str] | None = None) -> list[str]:
-        """Remember these jobs and poll those not known to have ended; returns the new ones."""
+        """Remember these items (keys: ``ID``, ``batch:ID``, ``crawl:ID``) and poll those
+        not known to have ended; returns the new ones."""
         wanted = list(dict.fromkeys(job_id.strip() for job_id in job_ids if job_id.strip()))
         added = self.store.add_many(wanted, labels)
         for job_id in wanted:
             summary = self.store.get(job_id)
-            if summary is not None and not summary.terminal:
-                self.poller.add(job_id, status=summary.status, fraction=summary.fraction)
+            if summary is not None and not summary.terminal and job_id not in self.poller.job_ids:
+                self._poll(summary, self.store.page_count(job_id))
         return added
 
     def remove(self, job_ids: Iterable[str]) -> int:

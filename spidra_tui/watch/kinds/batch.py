@@ -1,0 +1,45 @@
+"""A batch scrape: one ``GET /batch/scrape/{id}`` a poll reports every item, whatever
+the batch's size."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from spidra_tui.api.batch import Batch
+from spidra_tui.api.kinds import Kind
+from spidra_tui.watch.kinds.base import AnswerView, Parts, Polled, Slot
+
+
+class BatchSource(Protocol):
+    async def get_batch(self, batch_id: str, *, retries: int | None = None) -> Batch: ...
+
+
+def batch_line(ended: int, total: int, done: int, failed: int) -> str:
+    """ "34/50 · 32 done · 2 failed"."""
+    return f"{ended}/{total} · {done} done · {failed} failed"
+
+
+class BatchWatch:
+    """Polls a batch with one request; its view counts the items."""
+
+    kind = Kind.BATCH
+
+    def memo(self, stored_pages: int) -> None:
+        return None
+
+    async def poll(self, source: BatchSource, item_id: str, memo: Any, slot: Slot) -> Polled:
+        batch = await source.get_batch(item_id, retries=0)
+        return Polled(batch, self.view(batch))
+
+    def view(self, answer: Batch) -> AnswerView:
+        done, failed, total = answer.completed_count, answer.failed_count, answer.total_urls
+        return AnswerView(
+            status=answer.status,
+            fraction=answer.fraction,
+            message=batch_line(done + failed, total, done, failed),
+            error=answer.error,
+            title=f"{total} URLs",
+            urls=tuple(item.url for item in answer.items[:50] if item.url),
+            parts=Parts(done, failed, total),
+            terminal=answer.is_terminal,
+        )
