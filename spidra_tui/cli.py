@@ -27,7 +27,7 @@ from spidra_tui.config import (
     state_dir_from,
 )
 
-COMMANDS = ("get", "submit", "watch", "list", "forget", "demo-server")
+COMMANDS = ("get", "submit", "crawl", "cancel", "retry", "watch", "list", "forget", "demo-server")
 EXIT_USAGE = 2
 
 DESCRIPTION = """\
@@ -35,8 +35,10 @@ Watch Spidra scrape jobs from the terminal.
 
   spidra-tui [JOB_ID ...]        open the watcher (remembered jobs plus these)
   spidra-tui --demo              the watcher against a built-in demo server, no key needed
-  spidra-tui get JOB_ID          print a job's result
-  spidra-tui submit URL ...      start a scrape job
+  spidra-tui get JOB_ID          print a job's result (JOB_ID, batch:ID or crawl:ID)
+  spidra-tui submit URL ...      start a scrape job (--batch: a batch of up to 50 URLs)
+  spidra-tui crawl URL           start a crawl
+  spidra-tui cancel ID | retry batch:ID
   spidra-tui watch [JOB_ID ...]  follow jobs until they end, one line per change
   spidra-tui list | forget ID    the remembered jobs
   spidra-tui demo-server         run the demo server in the foreground
@@ -136,12 +138,37 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         return parser
     parser = argparse.ArgumentParser(prog=f"spidra-tui {command}", parents=[common])
     if command == "get":
-        parser.description = "Print a job's result (exit 0 completed, 1 failed)."
+        parser.description = (
+            "Print a job's result (exit 0 completed with nothing failed, 1 failed, cancelled "
+            "or any item or page failed). JOB_ID is a scrape's ID, batch:ID or crawl:ID."
+        )
         parser.add_argument("job_id", metavar="JOB_ID")
         _output_options(parser)
+    elif command == "crawl":
+        parser.description = "Start a crawl and print crawl:ID (or its result with --wait)."
+        parser.add_argument("url", metavar="URL", help="where the crawl starts")
+        parser.add_argument("--instruction", help="which pages to crawl, in words")
+        parser.add_argument("--transform", help="what to extract from each page, in words")
+        parser.add_argument("--max-pages", type=_positive(int), metavar="N")
+        parser.add_argument("--max-depth", type=_positive(int), metavar="N")
+        parser.add_argument(
+            "--no-remember", action="store_true", help="do not add it to the watchlist"
+        )
+        _output_options(parser)
+    elif command in ("cancel", "retry"):
+        parser.description = (
+            "Cancel a batch or crawl (batch:ID, crawl:ID)."
+            if command == "cancel"
+            else "Queue a batch's failed items again (batch:ID)."
+        )
+        parser.add_argument("job_id", metavar="ID")
     elif command == "submit":
-        parser.description = "Start a scrape job and print its ID (or its result with --wait)."
-        parser.add_argument("urls", nargs="+", metavar="URL", help="up to 3 URLs")
+        parser.description = (
+            "Start a scrape job and print its ID (or its result with --wait); "
+            "with --batch, a batch of up to 50 URLs, printed as batch:ID."
+        )
+        parser.add_argument("urls", nargs="+", metavar="URL", help="up to 3 URLs (50 with --batch)")
+        parser.add_argument("--batch", action="store_true", help="start a batch scrape")
         parser.add_argument("--prompt", help="what to extract")
         parser.add_argument("--output", choices=("markdown", "json"), help="result format")
         parser.add_argument("--screenshot", action="store_true", help="take screenshots")
@@ -189,9 +216,13 @@ def _output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--wait", action="store_true", help="wait until the job ends")
     parser.add_argument(
         "--format",
-        choices=("content", "markdown", "json", "raw"),
+        choices=("content", "markdown", "json", "raw", "jsonl", "csv"),
         default="content",
-        help="content: result.content; markdown: each page; json: the result; raw: the answer",
+        help=(
+            "content: result.content (each item or page under its URL); markdown: each page; "
+            "json: the result (a crawl with every page); raw: the answer; jsonl: one JSON "
+            "object per item or page; csv: the same, when the content is flat"
+        ),
     )
 
 
@@ -297,11 +328,48 @@ async def _run_api_command(
 ) -> int:
     from spidra_tui.api.client import ScrapeRequest, SpidraClient
     from spidra_tui.commands import get as get_command
+    from spidra_tui.commands import kinds
 
     async with SpidraClient(base_url, key) as client:
         if command == "get":
-            return await get_command.get(
+            return await kinds.get(
                 client, args.job_id, wait=args.wait, fmt=args.format, interval=args.interval
+            )
+        if command in ("cancel", "retry"):
+            action = kinds.cancel if command == "cancel" else kinds.retry
+            return await action(client, args.job_id)
+        if command == "crawl":
+            from spidra_tui.api.crawl_calls import CrawlRequest
+
+            return await kinds.start_crawl(
+                client,
+                CrawlRequest(
+                    args.url,
+                    crawl_instruction=args.instruction,
+                    transform_instruction=args.transform,
+                    max_pages=args.max_pages,
+                    max_depth=args.max_depth,
+                ),
+                wait=args.wait,
+                fmt=args.format,
+                interval=args.interval,
+                on_submitted=None if args.no_remember else _remember(state_dir),
+            )
+        if command == "submit" and args.batch:
+            from spidra_tui.api.batch_calls import BatchRequest
+
+            return await kinds.submit_batch(
+                client,
+                BatchRequest(
+                    tuple(args.urls),
+                    prompt=args.prompt,
+                    output=args.output,
+                    screenshot=True if args.screenshot else None,
+                ),
+                wait=args.wait,
+                fmt=args.format,
+                interval=args.interval,
+                on_submitted=None if args.no_remember else _remember(state_dir),
             )
         if command == "submit":
             request = ScrapeRequest(
@@ -322,9 +390,13 @@ async def _run_api_command(
         from spidra_tui.commands.watch import watch
         from spidra_tui.watch.store import JobStore
 
+        refs = [kinds.checked_ref(text, sys.stderr) for text in args.job_ids]
+        if any(ref is None for ref in refs):
+            return EXIT_USAGE
+        keys = [ref.key for ref in refs if ref is not None]
         with JobStore.open(state_dir) as store:
             return await watch(
-                args.job_ids,
+                keys,
                 client=client,
                 store=store,
                 interval=poll.interval,
