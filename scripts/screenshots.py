@@ -16,11 +16,11 @@ import time
 from pathlib import Path
 
 from spidra_tui.api.client import SpidraClient
+from spidra_tui.commands.tui import make_app
 from spidra_tui.config import PollSettings
 from spidra_tui.emulator import Emulator, EmulatorConfig
 from spidra_tui.secret import Secret
 from spidra_tui.ui.app import SpidraApp
-from spidra_tui.ui.launch import make_app
 from spidra_tui.watch.store import JobStore
 
 SIZE = (140, 36)

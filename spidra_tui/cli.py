@@ -55,6 +55,18 @@ def _interval(text: str) -> float:
     return value
 
 
+def _job_id(text: str) -> str:
+    # One rule for every command that takes job IDs (the TUI's add dialog uses it too):
+    # a scrape's bare ID, batch:ID or crawl:ID; the result is the key it is stored by.
+    from spidra_tui.job_ids import check_ref
+    from spidra_tui.sanitize import line
+
+    ref, reason = check_ref(text)
+    if ref is None:
+        raise argparse.ArgumentTypeError(f"{line(text, 80)!r} is not a job ID: {reason}")
+    return ref.key
+
+
 def _positive(kind: type) -> Any:
     def parse(text: str) -> Any:
         try:
@@ -131,7 +143,9 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
             parents=[common],
         )
-        parser.add_argument("job_ids", nargs="*", metavar="JOB_ID", help="jobs to watch")
+        parser.add_argument(
+            "job_ids", nargs="*", type=_job_id, metavar="JOB_ID", help="jobs to watch"
+        )
         parser.add_argument("--version", action="version", version=f"spidra-tui {__version__}")
         parser.add_argument("--no-notify", action="store_true", help="no toast when a job ends")
         parser.add_argument("--bell", action="store_true", help="ring the bell when a job ends")
@@ -142,7 +156,7 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
             "Print a job's result (exit 0 completed with nothing failed, 1 failed, cancelled "
             "or any item or page failed). JOB_ID is a scrape's ID, batch:ID or crawl:ID."
         )
-        parser.add_argument("job_id", metavar="JOB_ID")
+        parser.add_argument("job_id", type=_job_id, metavar="JOB_ID")
         _output_options(parser)
     elif command == "crawl":
         parser.description = "Start a crawl and print crawl:ID (or its result with --wait)."
@@ -161,7 +175,7 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
             if command == "cancel"
             else "Queue a batch's failed items again (batch:ID)."
         )
-        parser.add_argument("job_id", metavar="ID")
+        parser.add_argument("job_id", type=_job_id, metavar="ID")
     elif command == "submit":
         parser.description = (
             "Start a scrape job and print its ID (or its result with --wait); "
@@ -180,13 +194,13 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         parser.description = (
             "Follow jobs until all end: exit 0 when all completed, 1 when any failed."
         )
-        parser.add_argument("job_ids", nargs="*", metavar="JOB_ID")
+        parser.add_argument("job_ids", nargs="*", type=_job_id, metavar="JOB_ID")
     elif command == "list":
         parser.description = "Print the remembered jobs."
         parser.add_argument("--json", action="store_true", help="as a JSON array")
     elif command == "forget":
         parser.description = "Remove jobs from the watchlist."
-        parser.add_argument("job_ids", nargs="+", metavar="JOB_ID")
+        parser.add_argument("job_ids", nargs="+", type=_job_id, metavar="JOB_ID")
     elif command == "demo-server":
         parser.description = "Run the Spidra-compatible demo server in the foreground."
         parser.add_argument("--host", default="127.0.0.1")
@@ -268,7 +282,7 @@ def _dispatch(command: str | None, args: argparse.Namespace) -> int:
             # finds nothing. launch() turns the collector back on after the first paint.
             gc.disable()
             try:
-                from spidra_tui.ui.launch import launch
+                from spidra_tui.commands.tui import launch
 
                 return launch(
                     base_url=base_url,
@@ -390,13 +404,9 @@ async def _run_api_command(
         from spidra_tui.commands.watch import watch
         from spidra_tui.watch.store import JobStore
 
-        refs = [kinds.checked_ref(text, sys.stderr) for text in args.job_ids]
-        if any(ref is None for ref in refs):
-            return EXIT_USAGE
-        keys = [ref.key for ref in refs if ref is not None]
         with JobStore.open(state_dir) as store:
             return await watch(
-                keys,
+                args.job_ids,
                 client=client,
                 store=store,
                 interval=poll.interval,

@@ -10,7 +10,7 @@ from textual.widget import Widget
 
 from spidra_tui.api.models import Job, parse_job
 from spidra_tui.clock import FakeClock
-from spidra_tui.ui.detail import JobDetail
+from spidra_tui.ui.detail.pane import JobDetail
 from spidra_tui.watch.state import JobSummary
 
 SIZES = [(120, 40), (80, 24)]

@@ -51,6 +51,29 @@ def test_usage_error_exits_2() -> None:
     assert result.returncode == 2 and "between 1 and 60" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("get", "bad/id"),
+        ("watch", "good-id", "bad/id"),
+        ("forget", "bad/id"),
+        ("good-id", "bad/id"),  # the TUI
+    ],
+)
+def test_every_command_refuses_a_bad_job_id_with_the_reason(
+    args: tuple[str, ...], tmp_path
+) -> None:
+    result = run(*args, "--state-dir", str(tmp_path), key=None)
+    assert result.returncode == 2
+    assert "'bad/id' is not a job ID" in result.stderr and "only letters" in result.stderr
+
+
+def test_a_hostile_job_id_is_refused_without_its_escape_sequences(tmp_path) -> None:
+    result = run("get", "\x1b]2;pwned\x07abc", key=None)
+    assert result.returncode == 2
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+
+
 def test_no_key_says_where_to_put_one_and_mentions_demo(tmp_path: Path) -> None:
     result = run("get", "abc", "--state-dir", str(tmp_path), key=None)
     assert result.returncode == 2

@@ -13,6 +13,7 @@ from pathlib import Path
 import pyperclip
 import pytest
 
+from spidra_tui import format as fmt
 from spidra_tui.deliver import (
     OSC52_MAX_BASE64,
     OSC52_MAX_BYTES,
@@ -20,7 +21,6 @@ from spidra_tui.deliver import (
     copy_text,
     default_name,
     gui_browser,
-    human_size,
     open_url,
     save_text,
 )
@@ -205,8 +205,8 @@ def test_nothing_to_copy() -> None:
         (int(1.5 * 1024**3), "1.5 GB"),
     ],
 )
-def test_human_size(n: int, expected: str) -> None:
-    assert human_size(n) == expected
+def test_sizes_in_delivery_messages(n: int, expected: str) -> None:
+    assert fmt.size(n) == expected
 
 
 # --- save ------------------------------------------------------------------------------

@@ -15,10 +15,10 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 
 from spidra_tui.emulator.content import foreach_markdown, json_value
-from spidra_tui.ui.block_render import render_markdown
-from spidra_tui.ui.document import DocumentView
-from spidra_tui.ui.json_lines import pretty_json, pretty_lines
-from spidra_tui.ui.markdown_blocks import MarkdownBlockSplitter
+from spidra_tui.ui.document.block_render import render_markdown
+from spidra_tui.ui.document.json_lines import pretty_json, pretty_lines
+from spidra_tui.ui.document.markdown_blocks import MarkdownBlockSplitter
+from spidra_tui.ui.document.view import DocumentView
 
 SIZE = (100, 30)
 EVIL = "Title \x1b]0;pwned\x07 and [@click=app.quit]x[/] and \x9b31m red \x1b[2J"

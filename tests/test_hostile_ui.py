@@ -25,13 +25,13 @@ from textual.widgets import Input
 
 from spidra_tui.api.client import SpidraClient
 from spidra_tui.api.errors import MalformedResponse, ServerError
+from spidra_tui.commands.tui import make_app
 from spidra_tui.config import PollSettings
 from spidra_tui.emulator import Emulator, EmulatorConfig
 from spidra_tui.emulator.hostile import ESCAPES, MARKUP, HostileJob, plant_hostile
 from spidra_tui.secret import Secret
 from spidra_tui.ui.app import SpidraApp
 from spidra_tui.ui.dialogs.save import SaveDialog
-from spidra_tui.ui.launch import make_app
 from spidra_tui.watch.store import JobStore
 
 # What Textual itself writes for a screen update: colours, and a move to the start of

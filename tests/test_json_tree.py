@@ -8,7 +8,7 @@ import time
 from textual.app import App, ComposeResult
 
 from spidra_tui.emulator.content import json_value
-from spidra_tui.ui.json_tree import PAGE, JsonTree, MoreEntries
+from spidra_tui.ui.document.json_tree import PAGE, JsonTree, MoreEntries
 
 EVIL = "\x1b]0;pwned\x07[@click=app.quit]x[/]\nsecond line"
 

@@ -34,12 +34,12 @@ from textual.widget import Widget
 from spidra_tui.api.errors import MalformedResponse
 from spidra_tui.api.models import Job, parse_job
 from spidra_tui.emulator.hostile import ESCAPES, MARKUP
-from spidra_tui.ui.detail_stats import stats_text
-from spidra_tui.ui.detail_status import Timing, failed_heading, gone_text, status_line
-from spidra_tui.ui.detail_status import waiting_text as waiting_panel
-from spidra_tui.ui.document import DocumentView
-from spidra_tui.ui.job_row import row_cells, search_text
-from spidra_tui.ui.json_tree import JsonTree
+from spidra_tui.ui.detail.stats import stats_text
+from spidra_tui.ui.detail.status import Timing, failed_heading, gone_text, status_line
+from spidra_tui.ui.detail.status import waiting_text as waiting_panel
+from spidra_tui.ui.document.json_tree import JsonTree
+from spidra_tui.ui.document.view import DocumentView
+from spidra_tui.ui.jobs.job_row import row_cells, search_text
 from spidra_tui.watch.state import JobSummary, RetryState
 
 # On screen nothing below U+0020 may appear (a line break is the renderer's, never a

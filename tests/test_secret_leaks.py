@@ -23,13 +23,13 @@ from textual.worker import WorkerFailed
 
 from spidra_tui.api.client import ScrapeRequest, SpidraClient
 from spidra_tui.api.errors import AuthError, SpidraError, TransportError
+from spidra_tui.commands.tui import make_app
 from spidra_tui.config import PollSettings
 from spidra_tui.emulator import Emulator, EmulatorConfig, Faults
 from spidra_tui.secret import Secret, load_key
 from spidra_tui.ui.app import SpidraApp
-from spidra_tui.ui.detail import JobDetail
+from spidra_tui.ui.detail.pane import JobDetail
 from spidra_tui.ui.dialogs.new_scrape import NewScrapeDialog
-from spidra_tui.ui.launch import make_app
 from spidra_tui.watch.store import JobStore
 
 KEY = "spd_PLANTED_7f3a9c1e5b"
@@ -71,6 +71,15 @@ def state(tmp_path: Path) -> Iterator[JobStore]:
     store.close()
 
 
+_CLIENTS: dict[int, SpidraClient] = {}
+
+
+async def _close_client(app: SpidraApp) -> None:
+    client = _CLIENTS.pop(id(app), None)
+    if client is not None:
+        await client.aclose()
+
+
 def _app(emulator: Emulator, store: JobStore, folder: Path, **options: Any) -> SpidraApp:
     client = SpidraClient(emulator.base_url or "", Secret(KEY), get_retries=0, post_retries=0)
     store.add_many(emulator.job_ids())
@@ -84,6 +93,7 @@ def _app(emulator: Emulator, store: JobStore, folder: Path, **options: Any) -> S
         **options,
     )
     app.animation_level = "none"
+    _CLIENTS[id(app)] = client
     return app
 
 
@@ -145,8 +155,7 @@ async def test_no_screen_dialog_file_or_screenshot_holds_the_key(
             shown["refused screen"] = app.export_screenshot()
     finally:
         await app.stop_watching()
-        if app.client is not None:
-            await app.client.aclose()
+        await _close_client(app)
     saved = sorted(path.name for path in tmp_path.iterdir() if path.is_file())
     assert len([name for name in saved if name != "shot.svg"]) >= 3, saved
     for name in saved:
@@ -225,8 +234,7 @@ async def test_the_crash_screen_shows_no_key_when_a_key_action_fails(
             await pilot.press("c")
             await pilot.pause()
     await app.stop_watching()
-    if app.client is not None:
-        await app.client.aclose()
+    await _close_client(app)
     assert len(crashes) == 1
     assert "copy_target" in crashes[0] and "locals" in crashes[0]  # frames, with locals
     assert leaks(crashes[0]) == []

@@ -15,7 +15,7 @@ DEFERRED = (
     "httpcore",
     "markdown_it",
     "rich.markdown",
-    "spidra_tui.ui.block_markdown",
+    "spidra_tui.ui.document.block_markdown",
     "spidra_tui.ui.dialogs.add_jobs",
     "spidra_tui.ui.dialogs.new_scrape",
 )
@@ -32,7 +32,7 @@ def loaded_after(code: str) -> set[str]:
 
 def test_the_tui_starts_without_the_http_stack_markdown_or_dialogs() -> None:
     code = (
-        "from spidra_tui.ui.launch import make_app\n"
+        "from spidra_tui.commands.tui import make_app\n"
         "from spidra_tui.api.client import SpidraClient\n"
         "from spidra_tui.watch.store import JobStore\n"
         "client = SpidraClient('https://api.spidra.io/api', None)\n"

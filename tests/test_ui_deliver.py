@@ -57,7 +57,7 @@ async def test_inside_tmux_the_wrapped_sequence_goes_to_the_terminal(tmp_path: P
     async with rig.app.run_test(size=(140, 35)) as pilot:
         await start(rig, pilot)
         written: list[str] = []
-        rig.app._driver.write = written.append  # type: ignore[union-attr, method-assign]
+        rig.app.terminal.attach(written.append)
         await pilot.press("i")
         await settle(rig, pilot)
         assert rig.app.clipboard == "job-a"

@@ -19,9 +19,9 @@ from detail_support import (
 )
 
 from spidra_tui.clock import FakeClock
-from spidra_tui.ui.detail import JobDetail
-from spidra_tui.ui.detail_pages import PagesTab
-from spidra_tui.ui.document import DocumentView
+from spidra_tui.ui.detail.pages import PagesTab
+from spidra_tui.ui.detail.pane import JobDetail
+from spidra_tui.ui.document.view import DocumentView
 from spidra_tui.watch.state import FORBIDDEN, NOT_FOUND, UNKNOWN, RetryState
 
 MARKDOWN = "# Example Domain\n\nThis domain is for use in **examples**.\n\n- one\n- two\n"
@@ -97,7 +97,7 @@ async def test_json_object_is_pretty_and_copied_as_json(
 async def test_json_array_is_pretty_and_switches_to_a_tree(
     clock: FakeClock, size: tuple[int, int]
 ) -> None:
-    from spidra_tui.ui.json_tree import JsonTree
+    from spidra_tui.ui.document.json_tree import JsonTree
 
     content = [{"name": "A", "price": 3}, {"name": "B", "price": 4}]
     app = DetailApp(clock)

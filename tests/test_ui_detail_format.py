@@ -9,20 +9,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from spidra_tui import format as fmt
 from spidra_tui.api.models import parse_job
 from spidra_tui.sanitize import clean
-from spidra_tui.ui import format as fmt
-from spidra_tui.ui.deliverable import (
+from spidra_tui.ui.detail.deliverable import (
     content_deliverable,
     json_text,
     page_deliverable,
     raw_deliverable,
     screenshots_deliverable,
 )
-from spidra_tui.ui.detail import tab_titles
-from spidra_tui.ui.detail_pages import item_number
-from spidra_tui.ui.detail_screenshots import screenshots_of
-from spidra_tui.ui.detail_status import Phase, phase_of
+from spidra_tui.ui.detail.pages import item_number
+from spidra_tui.ui.detail.pane import tab_titles
+from spidra_tui.ui.detail.screenshots import screenshots_of
+from spidra_tui.ui.detail.status import Phase, phase_of
 from spidra_tui.watch.state import FORBIDDEN, NOT_FOUND, UNKNOWN, JobSummary
 
 
@@ -204,3 +204,13 @@ def test_tab_titles_shrink_to_fit_the_pane() -> None:
     assert tab_titles(counts, 52) == ("1 Content", "2 Pages", "3 Screenshots", "4 Stats", "5 Raw")
     assert tab_titles(counts, 40)[2] == "3 Shots"
     assert tab_titles({}, 120)[1] == "2 Pages"
+
+
+def test_a_fraction_reads_the_same_in_the_list_the_detail_and_watch() -> None:
+    from spidra_tui.commands.watch import percent as watch_percent
+    from spidra_tui.ui.jobs.job_row import progress_text
+
+    summary = JobSummary(job_id="j", status="active", fraction=0.996, added_at=0.0)
+    in_list = progress_text(summary).plain.split()[-1]
+    in_detail = fmt.progress_bar(0.996).plain.split()[-1]
+    assert in_list == in_detail == watch_percent(0.996).strip() == fmt.percent(0.996) == "99%"

@@ -20,7 +20,7 @@ from textual.app import App
 
 from spidra_tui.api.models import parse_job
 from spidra_tui.clock import FakeClock
-from spidra_tui.ui.detail import TABS
+from spidra_tui.ui.detail.pane import TABS
 from spidra_tui.watch.state import NOT_FOUND, RetryState
 
 OSC_TITLE = "\x1b]0;pwned\x07"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from spidra_tui.ui.job_ids import MAX_ID_LENGTH, check_job_id, parse_job_ids
+from spidra_tui.job_ids import MAX_ID_LENGTH, check_job_id, parse_job_ids
 
 UUID_A = "3f2b8c1e-9d4a-4e7b-8c2d-1a2b3c4d5e6f"
 UUID_B = "7c9e6679-7425-40de-944b-e07fc1f90ae7"

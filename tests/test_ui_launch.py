@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from ui_support import UiRig
 
+from spidra_tui.commands.tui import launch, run_app, server_label
 from spidra_tui.config import PollSettings
 from spidra_tui.emulator import Emulator
 from spidra_tui.secret import Secret
-from spidra_tui.ui.launch import launch, run_app, server_label
 from spidra_tui.watch.store import JobStore
 
 
@@ -29,20 +29,6 @@ def test_an_unusable_state_folder_is_a_plain_message_and_exit_2(
     assert code == 2
     err = capsys.readouterr().err
     assert "is a file, not a folder" in err and "Traceback" not in err
-
-
-def test_a_bad_job_id_on_the_command_line_is_refused_with_the_reason(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code = launch(
-        base_url="http://127.0.0.1:9/api",
-        key=None,
-        state_dir=tmp_path,
-        poll=PollSettings(),
-        job_ids=["good-id", "bad/id"],
-    )
-    assert code == 2
-    assert "'bad/id' is not a job ID" in capsys.readouterr().err
 
 
 async def test_quit_stops_the_watcher_and_closes_everything(

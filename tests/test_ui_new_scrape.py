@@ -9,12 +9,12 @@ import pytest
 from textual.widgets import TextArea
 
 from spidra_tui.api.client import SpidraClient
+from spidra_tui.commands.tui import make_app
 from spidra_tui.config import PollSettings
 from spidra_tui.emulator import Emulator
 from spidra_tui.secret import Secret
 from spidra_tui.ui.app import SpidraApp
 from spidra_tui.ui.dialogs.new_scrape import NewScrapeDialog, read_urls
-from spidra_tui.ui.launch import make_app
 from spidra_tui.watch.store import JobStore
 
 

@@ -8,11 +8,13 @@ from typing import Any
 
 from answers import answer_update
 
+from spidra_tui.api.client import ScrapeRequest, Submitted
 from spidra_tui.clock import FakeClock
 from spidra_tui.ui.app import SpidraApp
 from spidra_tui.ui.watching import StatusCallback, UpdateCallback
-from spidra_tui.watch.state import JobUpdate, PollerStatus
+from spidra_tui.watch.state import JobSummary, JobUpdate, PollerStatus
 from spidra_tui.watch.store import JobStore
+from spidra_tui.watch.watcher import NoSubmits
 
 NOW = 1_780_000_000.0  # a fixed wall clock, so ages and snapshots never move
 
@@ -31,25 +33,27 @@ class ScriptedWatcher:
     def status(self) -> PollerStatus:
         return self._status
 
-    async def start(self) -> None:
+    async def start(self) -> list[JobSummary]:
         self.calls.append(("start",))
         self.set_status(self._status)
+        return self.store.list()
 
     async def stop(self) -> None:
         self.calls.append(("stop",))
 
-    def add(self, ids: Iterable[str], labels: Mapping[str, str] | None = None) -> None:
+    def add(self, ids: Iterable[str], labels: Mapping[str, str] | None = None) -> list[str]:
         ids = list(ids)
         self.calls.append(("add", ids))
-        self.store.add_many(ids, dict(labels or {}))
+        return self.store.add_many(ids, dict(labels or {}))
 
-    def remove(self, ids: Iterable[str]) -> None:
+    def remove(self, ids: Iterable[str]) -> int:
         ids = list(ids)
         self.calls.append(("remove", ids))
-        self.store.remove(ids)
+        return self.store.remove(ids)
 
-    async def take_slot(self) -> None:
-        self.calls.append(("take_slot",))
+    async def submit(self, request: ScrapeRequest) -> Submitted:
+        self.calls.append(("submit", request))
+        raise NoSubmits("the scripted watcher submits nothing")
 
     def refresh(self, id: str | None = None) -> None:
         self.calls.append(("refresh", id))

@@ -8,11 +8,7 @@ line and the list show, and what the store keys a watched item by.
 from __future__ import annotations
 
 import enum
-import re
 from dataclasses import dataclass
-
-MAX_ID_LENGTH = 128
-_VALID = re.compile(r"[A-Za-z0-9_-]+")
 
 
 class Kind(enum.StrEnum):
@@ -39,19 +35,6 @@ class JobRef:
         return str(self)
 
 
-def check_id(entry: str) -> str | None:
-    """The reason ``entry`` is not a job ID, in plain words, or None when it is one."""
-    if not entry:
-        return "it is empty"
-    if len(entry) > MAX_ID_LENGTH:
-        return f"it is {len(entry)} characters long; a job ID has at most {MAX_ID_LENGTH}"
-    if _VALID.fullmatch(entry):
-        return None
-    if "://" in entry or entry.startswith("www."):
-        return "it is a URL, not a job ID"
-    return "a job ID has only letters, digits, _ and -"
-
-
 def split_ref(text: str) -> tuple[Kind | None, str]:
     """``(kind, id)`` of ``text``: the kind when a ``batch:``/``crawl:``/``scrape:`` prefix
     names it, else None (a plain ID, whose kind is not said)."""
@@ -69,8 +52,10 @@ def parse_ref(text: str, default: Kind = Kind.SCRAPE) -> JobRef:
 
     Raises ``ValueError`` with plain words when the ID part is not an ID.
     """
+    from spidra_tui.job_ids import check_job_id  # the one rule for IDs
+
     kind, job_id = split_ref(text)
-    problem = check_id(job_id)
+    problem = check_job_id(job_id)
     if problem is not None:
         raise ValueError(problem)
     return JobRef(kind or default, job_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any, TextIO
 
+from spidra_tui import format as fmt
 from spidra_tui import sanitize
 from spidra_tui.api.client import ScrapeRequest, SpidraClient
 from spidra_tui.api.errors import (
@@ -83,9 +84,10 @@ async def wait_for(
             continue
         if show:
             fraction = job.progress.fraction if job.progress else None
-            pct = f"{fraction * 100:3.0f}%" if fraction is not None else "   -"
+            pct = f"{fmt.percent(fraction):>4}"
             message = sanitize.line(job.progress.message if job.progress else "", 60)
-            err.write(f"\r\x1b[2K{job.status:<10} {pct}  {message}")
+            status = sanitize.line(job.status, 20)  # the server's word: never raw to a terminal
+            err.write(f"\r\x1b[2K{status:<10} {pct}  {message}")
             err.flush()
         if job.is_terminal:
             if show:
@@ -104,7 +106,7 @@ def print_job(job: Job, fmt: str, out: TextIO, err: TextIO) -> int:
         return EXIT_FAILED
     if not job.is_terminal and fmt not in ("raw", "json"):
         fraction = job.progress.fraction if job.progress else None
-        pct = f" ({fraction * 100:.0f}%)" if fraction is not None else ""
+        pct = f" ({fmt.percent(fraction)})" if fraction is not None else ""
         err.write(f"The job is {sanitize.line(job.status)}{pct}; use --wait to wait for it.\n")
         return EXIT_OK
     text = render(job, fmt)

@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import TextIO
 
+from spidra_tui import format as fmt
 from spidra_tui import sanitize
 from spidra_tui.api.models import Status
 from spidra_tui.clock import Clock, SystemClock
@@ -39,8 +40,8 @@ ID_WIDTH = 36
 
 
 def percent(fraction: float | None) -> str:
-    """``" 42%"``, or ``"  -%"`` when the job reported no progress."""
-    return "  -%" if fraction is None else f"{round(fraction * 100):3d}%"
+    """``" 42%"`` (as the TUI shows it), or ``"  -%"`` when the job reported no progress."""
+    return "  -%" if fraction is None else f"{fmt.percent(fraction):>4}"
 
 
 def describe(update: JobUpdate | JobSummary) -> str:
@@ -306,14 +307,6 @@ def _outcome_status(summary: JobSummary) -> str:
     return summary.status
 
 
-def _age(seconds: float) -> str:
-    seconds = max(0.0, seconds)
-    for size, unit in ((86400, "d"), (3600, "h"), (60, "m")):
-        if seconds >= size:
-            return f"{int(seconds // size)}{unit}"
-    return f"{int(seconds)}s"
-
-
 def list_jobs(
     store: JobStore, *, as_json: bool = False, out: TextIO | None = None, clock: Clock | None = None
 ) -> int:
@@ -336,7 +329,7 @@ def list_jobs(
                 sanitize.line(s.job_id, 80),
                 sanitize.line(s.status, 20),
                 percent(s.fraction).strip(),
-                _age(now - s.added_at),
+                fmt.short_duration(now - s.added_at),
                 sanitize.line(name, 80),
             )
         )

@@ -11,7 +11,6 @@ from spidra_tui.deliver.clipboard import (
     OSC52_MAX_BYTES,
     CopyReport,
     copy_text,
-    human_size,
     osc52_sequence,
     tmux_passthrough,
 )
@@ -27,7 +26,6 @@ __all__ = [
     "copy_text",
     "default_name",
     "gui_browser",
-    "human_size",
     "open_url",
     "osc52_sequence",
     "save_text",

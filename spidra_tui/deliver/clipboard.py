@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
+from spidra_tui import format as fmt
 from spidra_tui.sanitize import clean, line
 
 __all__ = [
@@ -25,7 +26,6 @@ __all__ = [
     "ROUTE_TMUX",
     "CopyReport",
     "copy_text",
-    "human_size",
     "osc52_sequence",
     "tmux_passthrough",
 ]
@@ -38,20 +38,6 @@ OSC52_MAX_BYTES: Final = OSC52_MAX_BASE64 // 4 * 3
 ROUTE_SYSTEM: Final = "system clipboard"
 ROUTE_OSC52: Final = "terminal OSC 52"
 ROUTE_TMUX: Final = "tmux passthrough"
-
-
-def human_size(n: int) -> str:
-    """Return a byte count as "512 B", "12.3 KB", "240 KB" or "1.5 MB" (1 KB = 1024 B)."""
-    if n < 1024:
-        return f"{n} B"
-    value = float(n)
-    for unit in ("KB", "MB", "GB", "TB"):
-        value /= 1024
-        # Below 100 one decimal is worth reading; above it, noise.
-        shown = f"{value:.1f}" if value < 99.95 else f"{value:.0f}"
-        if float(shown) < 1024 or unit == "TB":
-            return f"{shown} {unit}"
-    raise AssertionError("unreachable")
 
 
 def _base64_length(n_bytes: int) -> int:
@@ -91,17 +77,17 @@ class CopyReport:
 
     def summary(self, save_hint: str = "press s to save it instead") -> str:
         """One line for a toast, e.g. "Copied 12.3 KB (system clipboard + terminal OSC 52)"."""
-        size = human_size(self.nbytes)
+        shown = fmt.size(self.nbytes)
         if self.nbytes == 0:
             return "Nothing to copy"
         if self.copied_via:
-            text = f"Copied {size} ({' + '.join(self.copied_via)})"
+            text = f"Copied {shown} ({' + '.join(self.copied_via)})"
             if self.too_large_for_osc52:
                 text += "; too large for the terminal clipboard"
             return text
         if self.too_large_for_osc52:
-            limit = human_size(OSC52_MAX_BYTES)
-            return f"Too large for the terminal clipboard ({size} > {limit}); {save_hint}"
+            limit = fmt.size(OSC52_MAX_BYTES)
+            return f"Too large for the terminal clipboard ({shown} > {limit}); {save_hint}"
         reasons = "; ".join(f"{route}: {reason}" for route, reason in self.failed)
         return f"Could not copy ({reasons or 'no clipboard available'}); {save_hint}"
 
@@ -166,7 +152,7 @@ def copy_text(
     else:
         attempt(ROUTE_SYSTEM, lambda: system_copy(text))
 
-    size_reason = f"too large ({human_size(nbytes)} > {human_size(OSC52_MAX_BYTES)})"
+    size_reason = f"too large ({fmt.size(nbytes)} > {fmt.size(OSC52_MAX_BYTES)})"
     if app_copy is not None:
         if too_large:
             failed.append((ROUTE_OSC52, size_reason))

@@ -9,15 +9,16 @@ job's full answer is read from the store in a worker thread.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from pathlib import Path
+from typing import Any, TypeVar
 
 from textual import on, work
 from textual.app import App
+from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import get_current_worker
 
-from spidra_tui.api.client import SpidraClient
 from spidra_tui.api.errors import SpidraError
 from spidra_tui.api.models import Job, parse_job
 from spidra_tui.clock import Clock, SystemClock
@@ -25,14 +26,17 @@ from spidra_tui.sanitize import line
 from spidra_tui.ui import toasts
 from spidra_tui.ui.deliveries import BrowserOpen, Deliveries
 from spidra_tui.ui.help import HelpScreen
-from spidra_tui.ui.job_actions import JobActions, settle
-from spidra_tui.ui.job_list import JobList
+from spidra_tui.ui.jobs.job_actions import JobActions
+from spidra_tui.ui.jobs.job_list import JobList
 from spidra_tui.ui.main_screen import MainScreen
 from spidra_tui.ui.messages import CopyRequest, OpenLink, PollerChanged
 from spidra_tui.ui.palette import SpidraCommands
+from spidra_tui.ui.terminal import TerminalOutput, recording_driver
 from spidra_tui.ui.watching import UpdateBuffer, WatcherFactory, WatcherLike
 from spidra_tui.watch.state import JobSummary, JobUpdate, PollerStatus
 from spidra_tui.watch.store import JobStore
+
+T = TypeVar("T")
 
 FLUSH_SECONDS = 0.15  # how often collected updates reach the list
 LOAD_DELAY = 0.06  # seconds the cursor rests on a job before its answer is read
@@ -43,14 +47,14 @@ class SpidraApp(App[int]):
 
     ``watcher_factory(on_update, on_status)`` builds the watcher once the app
     runs (its callbacks land on this loop); the app starts it on mount and
-    stops it on quit. ``client`` is only needed to submit new scrapes.
+    stops it on quit; every request the app makes goes through it.
     ``env``, ``folder``, ``pyperclip_copy`` and ``open_url_hook`` let tests
     and odd set-ups decide how copy, save and open behave; ``clock`` sets the
     time that ages and countdowns are measured against; ``on_first_screen`` is
     called once the first screen, rows included, has been painted.
     """
 
-    CSS_PATH = ["app.tcss", "job_list.tcss", "status_bar.tcss"]
+    CSS_PATH = ["app.tcss", "jobs/job_list.tcss", "status_bar.tcss"]
     COMMANDS = App.COMMANDS | {SpidraCommands}
     TITLE = "spidra-tui"
 
@@ -59,7 +63,6 @@ class SpidraApp(App[int]):
         *,
         store: JobStore,
         watcher_factory: WatcherFactory,
-        client: SpidraClient | None = None,
         server: str = "",
         notify_jobs: bool = True,
         bell: bool = False,
@@ -71,9 +74,9 @@ class SpidraApp(App[int]):
         demo: bool = False,
         on_first_screen: Callable[[], object] | None = None,
     ) -> None:
-        super().__init__()
+        self.terminal = TerminalOutput()
+        super().__init__(driver_class=recording_driver(self.get_driver_class(), self.terminal))
         self.store = store
-        self.client = client
         self.server = server
         self.notify_jobs = notify_jobs
         self.ring_bell = bell
@@ -89,6 +92,7 @@ class SpidraApp(App[int]):
         self.deliveries = Deliveries(
             self,
             store=store,
+            terminal=self.terminal,
             env=env,
             folder=folder,
             pyperclip_copy=pyperclip_copy,
@@ -138,9 +142,7 @@ class SpidraApp(App[int]):
             self._on_first_screen()
         if watcher is not self._watcher:
             return  # quit before the first paint
-        if self.client is not None:
-            self.client.prepare()  # before the poller notes its first send (see prepare)
-        await settle(watcher.start())
+        await watcher.start()
         self.set_interval(FLUSH_SECONDS, self._flush_updates)
         if self.demo:
             toasts.show(self, toasts.demo_welcome(len(self.main.job_list.job_ids)))
@@ -149,7 +151,7 @@ class SpidraApp(App[int]):
         """Stop the watcher; safe to call more than once."""
         watcher, self._watcher = self._watcher, None
         if watcher is not None:
-            await settle(watcher.stop())
+            await watcher.stop()
 
     async def action_quit(self) -> None:
         await self.stop_watching()
@@ -206,6 +208,32 @@ class SpidraApp(App[int]):
             toasts.show(self, toast)
         if self.ring_bell:
             self.bell()
+
+    # -- what the job actions use (see jobs.job_actions.JobsHost) --------
+
+    def watched_ids(self) -> list[str]:
+        """The IDs of every job in the list, filtered out or not."""
+        return self.main.job_list.job_ids
+
+    def job_summary(self, job_id: str) -> JobSummary | None:
+        """What the list holds of a job."""
+        return self.main.job_list.summary(job_id)
+
+    def select_job(self, job_id: str) -> None:
+        """Move the list's cursor to a job."""
+        self.main.job_list.select(job_id)
+
+    def toast(self, toast: toasts.Toast) -> None:
+        """Show a toast."""
+        toasts.show(self, toast)
+
+    def ask(self, screen: Screen[T], answered: Callable[[T | None], None]) -> None:
+        """Open a dialog; ``answered`` gets what it returns."""
+        self.push_screen(screen, answered)
+
+    def run_later(self, work: Coroutine[Any, Any, None], group: str) -> None:
+        """Run ``work`` as a worker of the app."""
+        self.run_worker(work, group=group)
 
     # -- the list and the detail -----------------------------------------
 
@@ -297,16 +325,16 @@ class SpidraApp(App[int]):
     # -- actions (bound in keymap.KEYS) ----------------------------------
 
     def action_next_job(self) -> None:
-        self.main.job_list.table.action_cursor_down()
+        self.main.job_list.cursor_down()
 
     def action_previous_job(self) -> None:
-        self.main.job_list.table.action_cursor_up()
+        self.main.job_list.cursor_up()
 
     def action_first_job(self) -> None:
-        self.main.job_list.table.action_scroll_top()
+        self.main.job_list.cursor_first()
 
     def action_last_job(self) -> None:
-        self.main.job_list.table.action_scroll_bottom()
+        self.main.job_list.cursor_last()
 
     def action_open_detail(self) -> None:
         self.main.focus_detail()
@@ -337,14 +365,14 @@ class SpidraApp(App[int]):
     def action_remove_job(self) -> None:
         self.job_actions.remove_job(self.main.job_list.selected_id)
 
-    async def action_refresh(self) -> None:
-        await self.job_actions.refresh(self.main.job_list.selected_id)
+    def action_refresh(self) -> None:
+        self.job_actions.refresh(self.main.job_list.selected_id)
 
-    async def action_refresh_all(self) -> None:
-        await self.job_actions.refresh_all()
+    def action_refresh_all(self) -> None:
+        self.job_actions.refresh_all()
 
-    async def action_toggle_pause(self) -> None:
-        await self.job_actions.toggle_pause()
+    def action_toggle_pause(self) -> None:
+        self.job_actions.toggle_pause()
 
     def action_copy_content(self) -> None:
         self.deliveries.copy_content(self.main.detail)

@@ -14,16 +14,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from spidra_tui import deliver
+from spidra_tui import format as fmt
 from spidra_tui.sanitize import clean, line
 from spidra_tui.ui import toasts
-from spidra_tui.ui.deliverable import Deliverable
+from spidra_tui.ui.detail.deliverable import Deliverable
 from spidra_tui.ui.dialogs.save import SaveDialog
-from spidra_tui.ui.job_row import short_id
+from spidra_tui.ui.jobs.job_row import short_id
+from spidra_tui.ui.terminal import TerminalOutput
 
 if TYPE_CHECKING:
     from textual.app import App
 
-    from spidra_tui.ui.detail import JobDetail
+    from spidra_tui.ui.detail.pane import JobDetail
     from spidra_tui.watch.store import JobStore
 
 BrowserOpen = Callable[[str], object]
@@ -42,6 +44,7 @@ class Deliveries:
         app: App[object],
         *,
         store: JobStore,
+        terminal: TerminalOutput,
         env: Mapping[str, str] = os.environ,
         folder: Path | None = None,
         pyperclip_copy: Callable[[str], object] | None = None,
@@ -49,6 +52,7 @@ class Deliveries:
     ) -> None:
         self._app = app
         self._store = store
+        self._terminal = terminal
         self.env = env
         self.folder = folder or Path.cwd()
         self.pyperclip_copy = pyperclip_copy
@@ -82,9 +86,7 @@ class Deliveries:
     def _write_raw(self, data: str) -> None:
         # The tmux-wrapped OSC 52 goes to the terminal as it is, like Textual's
         # own copy_to_clipboard writes its bare OSC 52.
-        driver = self._app._driver
-        if driver is not None:
-            driver.write(data)
+        self._terminal.write(data)
 
     def copy_content(self, detail: JobDetail) -> None:
         """``c``: what the detail pane shows."""
@@ -145,7 +147,7 @@ class Deliveries:
 
         def done(path: Path | None) -> None:
             if path is not None:
-                message = f"Saved {deliver.human_size(size)} to {line(str(path), 200)}"
+                message = f"Saved {fmt.size(size)} to {line(str(path), 200)}"
                 toasts.show(self._app, toasts.Toast(toasts.text(message), "Saved"))
 
         dialog = SaveDialog(

@@ -16,9 +16,9 @@ from textual.widgets import Footer, Tabs
 
 from spidra_tui.clock import Clock, SystemClock
 from spidra_tui.ui import keymap
-from spidra_tui.ui.detail import TABS, JobDetail
-from spidra_tui.ui.detail_tab import DetailTab
-from spidra_tui.ui.job_list import JobList
+from spidra_tui.ui.detail.pane import TABS, JobDetail
+from spidra_tui.ui.detail.tab import DetailTab
+from spidra_tui.ui.jobs.job_list import JobList
 from spidra_tui.ui.status_bar import StatusBar
 
 WIDE = 120  # columns from which list and detail sit side by side
@@ -56,7 +56,7 @@ class MainScreen(Screen[None]):
         # as well would hold the rows back by a tenth of a second. The list's size
         # does not depend on it, so nothing moves when it appears.
         self.detail.display = False
-        self.job_list.table.focus()
+        self.job_list.focus_rows()
 
     def on_resize(self, event: Resize) -> None:
         self._fit(event.size.width)
@@ -111,7 +111,7 @@ class MainScreen(Screen[None]):
     def focus_list(self) -> None:
         """Back to the job list (and out of the zoomed detail)."""
         self.remove_class("-zoom")
-        self.job_list.table.focus()
+        self.job_list.focus_rows()
 
     def switch_pane(self) -> None:
         """From the list to the detail and back."""

@@ -17,7 +17,7 @@ from textual.style import Style
 from spidra_tui.api.models import Status
 from spidra_tui.deliver import CopyReport, OpenReport
 from spidra_tui.sanitize import line, web_url
-from spidra_tui.ui.job_row import look_for, short_id
+from spidra_tui.ui.jobs.job_row import look_for, short_id
 from spidra_tui.watch.state import JobSummary
 
 if TYPE_CHECKING:

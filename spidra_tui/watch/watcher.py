@@ -6,7 +6,10 @@ import asyncio
 import logging
 import random
 from collections.abc import Callable, Iterable, Mapping
+from typing import Protocol
 
+from spidra_tui.api.client import ScrapeRequest, Submitted
+from spidra_tui.api.errors import SpidraError
 from spidra_tui.clock import Clock
 from spidra_tui.watch.kinds import watch_for
 from spidra_tui.watch.poller import JobSource, Poller
@@ -16,8 +19,19 @@ from spidra_tui.watch.store import JobStore, StoreError
 
 log = logging.getLogger(__name__)
 
+
+class NoSubmits(SpidraError):
+    """The watcher was built without a client that can submit jobs."""
+
+
 UpdateCallback = Callable[[JobUpdate], None]
 StatusCallback = Callable[[PollerStatus], None]
+
+
+class Submitter(Protocol):
+    """What starts a job: :class:`spidra_tui.api.client.SpidraClient` is one."""
+
+    async def submit_scrape(self, request: ScrapeRequest) -> Submitted: ...
 
 
 class Watcher:
@@ -44,8 +58,12 @@ class Watcher:
         clock: Clock | None = None,
         rng: random.Random | None = None,
         policy: SchedulePolicy | None = None,
+        submitter: Submitter | None = None,
+        prepare: Callable[[], None] | None = None,
     ) -> None:
         self.store = store
+        self._submitter = submitter
+        self._prepare = prepare
         self.store_error: StoreError | None = None
         self._update_callbacks: list[UpdateCallback] = []
         self._status_callbacks: list[StatusCallback] = []
@@ -77,6 +95,8 @@ class Watcher:
 
     async def start(self) -> list[JobSummary]:
         """Resume polling every remembered job that has not ended; returns them all."""
+        if self._prepare is not None:
+            self._prepare()  # before the poller notes its first send
         summaries = self.store.list()
         kept = self.store.page_counts()
         for summary in summaries:
@@ -114,6 +134,16 @@ class Watcher:
     def refresh(self, job_id: str | None = None) -> None:
         """Poll one job, or all, as soon as the limits allow."""
         self.poller.refresh(job_id)
+
+    async def submit(self, request: ScrapeRequest) -> Submitted:
+        """Submit a scrape when a send slot is free: the key's limits cover submits too.
+
+        Nothing is remembered here: the caller adds the new job once it has its ID.
+        """
+        if self._submitter is None:
+            raise NoSubmits("this watcher cannot submit jobs (no client)")
+        await self.poller.take_slot()
+        return await self._submitter.submit_scrape(request)
 
     async def take_slot(self) -> None:
         """Wait for a send slot within the poll rate, for a request such as a submit."""

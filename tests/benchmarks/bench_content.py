@@ -40,7 +40,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import Markdown
 
 from spidra_tui.emulator.content import foreach_markdown, json_value
-from spidra_tui.ui.document import DocumentView
+from spidra_tui.ui.document.view import DocumentView
 
 SIZE = (100, 30)
 MARKDOWN_SIZES = (20_000, 200_000, 1_000_000, 5_000_000)

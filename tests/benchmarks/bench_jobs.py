@@ -57,10 +57,10 @@ from textual import events
 from textual._compositor import CompositorUpdate
 
 from spidra_tui.api.client import SpidraClient
+from spidra_tui.commands.tui import make_app, pause_collector, server_label
 from spidra_tui.config import PollSettings
 from spidra_tui.secret import Secret
 from spidra_tui.ui.app import SpidraApp
-from spidra_tui.ui.launch import make_app, pause_collector, server_label
 from spidra_tui.watch.store import JobStore
 from tests.benchmarks import stores
 

@@ -55,8 +55,8 @@ async def _browse(state_dir: Path, keep_all: bool) -> dict[str, Any]:
     """In the child: the app on ``state_dir``, ten jobs browsed; memory figures."""
     from spidra_tui.api.client import SpidraClient
     from spidra_tui.api.models import parse_job
+    from spidra_tui.commands.tui import make_app, pause_collector
     from spidra_tui.config import PollSettings
-    from spidra_tui.ui.launch import make_app, pause_collector
     from spidra_tui.watch.store import JobStore
 
     store = JobStore.open(state_dir)

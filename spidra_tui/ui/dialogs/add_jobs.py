@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static, TextArea
 
-from spidra_tui.ui.job_ids import ParsedIds, parse_job_ids
+from spidra_tui.job_ids import ParsedIds, parse_job_ids
 
 MAX_REASONS_SHOWN = 6
 

@@ -16,7 +16,7 @@ from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSe
 from spidra_tui.api.client import ScrapeRequest, Submitted
 from spidra_tui.api.errors import SpidraError, describe
 from spidra_tui.sanitize import line, web_url
-from spidra_tui.ui.job_row import url_label
+from spidra_tui.ui.jobs.job_row import url_label
 
 MAX_URLS = 3
 

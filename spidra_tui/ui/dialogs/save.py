@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from spidra_tui.deliver import human_size
+from spidra_tui import format as fmt
 from spidra_tui.sanitize import line
 from spidra_tui.ui.dialogs.confirm import ConfirmDialog
 
@@ -65,7 +65,7 @@ class SaveDialog(ModalScreen[Path | None]):
             box.border_subtitle = "enter saves · escape cancels"
             yield Static(
                 Text(
-                    f"{human_size(self._nbytes)} to a file. "
+                    f"{fmt.size(self._nbytes)} to a file. "
                     f"A relative path is taken from {line(str(self._folder), 200)}."
                 ),
                 classes="hint",

@@ -4,15 +4,19 @@ People paste IDs from a terminal, a log line or a JSON list, so entries may be
 separated by spaces, commas, semicolons or newlines, and may carry quotes or
 brackets around them. A Spidra job ID is a UUID in practice; anything of 1 to
 128 letters, digits, ``_`` and ``-`` is accepted, so a future ID format still
-works.
+works. ``batch:ID`` and ``crawl:ID`` name a batch scrape or a crawl.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from spidra_tui.sanitize import line
+
+if TYPE_CHECKING:
+    from spidra_tui.api.kinds import JobRef
 
 MAX_ID_LENGTH = 128
 
@@ -57,6 +61,18 @@ def check_job_id(entry: str) -> str | None:
     return f"a job ID has only letters, digits, _ and -; this one has {shown}"
 
 
+def check_ref(entry: str) -> tuple[JobRef | None, str | None]:
+    """``(ref, None)`` for a scrape's ID, ``batch:ID`` or ``crawl:ID``; else
+    ``(None, reason)`` with the reason in plain words."""
+    from spidra_tui.api.kinds import JobRef, Kind, split_ref
+
+    kind, job_id = split_ref(entry)
+    reason = check_job_id(job_id)
+    if reason is not None:
+        return None, reason
+    return JobRef(kind or Kind.SCRAPE, job_id), None
+
+
 def _show_char(char: str) -> str:
     if char.isprintable() and not char.isspace():
         return repr(char)
@@ -71,9 +87,9 @@ def parse_job_ids(text: str) -> ParsedIds:
         entry = raw.strip(_WRAPPING)
         if not entry:
             continue  # nothing, or a lone bracket or quote between entries
-        reason = check_job_id(entry)
-        if reason is None:
-            ids.setdefault(entry, None)
+        ref, reason = check_ref(entry)
+        if ref is not None:
+            ids.setdefault(ref.key, None)
         else:
             refused.append(RefusedId(line(entry, 40) or "(unprintable)", reason))
     return ParsedIds(tuple(ids), tuple(refused))

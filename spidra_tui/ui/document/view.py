@@ -10,6 +10,7 @@ nothing from the content is ever read as markup.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from functools import partial
 from itertools import islice
 from time import perf_counter
@@ -22,22 +23,22 @@ from textual.strip import Strip
 from textual.worker import get_current_worker
 
 from spidra_tui.sanitize import clean
-from spidra_tui.ui import document_loading as loading
-from spidra_tui.ui.block_layout import BlockLayout
-from spidra_tui.ui.block_render import render_markdown, render_text
-from spidra_tui.ui.block_view import BlockView, Section
-from spidra_tui.ui.blocks import Block, BlockBatch, LineBlockSplitter, SourceBlockSplitter
-from spidra_tui.ui.document_loading import LoadState
-from spidra_tui.ui.json_lines import (
+from spidra_tui.ui.document import loading
+from spidra_tui.ui.document.block_layout import BlockLayout
+from spidra_tui.ui.document.block_render import render_markdown, render_text
+from spidra_tui.ui.document.block_view import BlockView, Section
+from spidra_tui.ui.document.blocks import Block, BlockBatch, LineBlockSplitter, SourceBlockSplitter
+from spidra_tui.ui.document.json_lines import (
     JsonEntries,
     after_head,
     highlight_json,
     pretty_chunks,
     pretty_lines,
 )
-from spidra_tui.ui.markdown_blocks import MarkdownBlockSplitter, MarkdownHeadings
+from spidra_tui.ui.document.loading import LoadState
+from spidra_tui.ui.document.markdown_blocks import MarkdownBlockSplitter, MarkdownHeadings
 
-__all__ = ["DocumentView", "Section"]
+__all__ = ["DocumentMode", "DocumentView", "Section"]
 
 # The first screen of a JSON value is dumped lazily, up to this many lines.
 _HEAD_JSON_LINES = 400
@@ -50,6 +51,15 @@ _JSON_STYLES = (
     "document-view--json-number",
     "document-view--json-literal",
 )
+
+
+class DocumentMode(StrEnum):
+    """What a :class:`DocumentView` shows."""
+
+    MESSAGE = "message"
+    MARKDOWN = "markdown"
+    TEXT = "text"
+    JSON = "json"
 
 
 class DocumentView(BlockView, can_focus=True):
@@ -106,7 +116,7 @@ class DocumentView(BlockView, can_focus=True):
     ) -> None:
         layout = BlockLayout(self._render_message)
         super().__init__(layout, name=name, id=id, classes=classes, disabled=disabled)
-        self._mode = "message"
+        self._mode = DocumentMode.MESSAGE
         self._prefer_rendered = True
         self._message = Text()
         self._message_styled = False
@@ -127,7 +137,9 @@ class DocumentView(BlockView, can_focus=True):
             return
         rendered = BlockLayout(self._render_markdown_block)
         source = BlockLayout(self._render_source_block)
-        self._begin("markdown", rendered if self._prefer_rendered else source, [rendered, source])
+        self._begin(
+            DocumentMode.MARKDOWN, rendered if self._prefer_rendered else source, [rendered, source]
+        )
         self._rendered_layout, self._source_layout = rendered, source
         splitters = [MarkdownBlockSplitter(), SourceBlockSplitter(MarkdownHeadings())]
         self._load_text(_as_text(text), splitters)
@@ -137,7 +149,7 @@ class DocumentView(BlockView, can_focus=True):
         if self._defer(self.show_text, text):
             return
         layout = BlockLayout(self._render_source_block)
-        self._begin("text", layout, [layout])
+        self._begin(DocumentMode.TEXT, layout, [layout])
         self._load_text(_as_text(text), [SourceBlockSplitter(MarkdownHeadings())])
 
     def show_json(self, value: Any) -> None:
@@ -158,7 +170,7 @@ class DocumentView(BlockView, can_focus=True):
             self.show_message("This value cannot be shown as JSON.")
             return
         layout = BlockLayout(self._render_json_block)
-        self._begin("json", layout, [layout])
+        self._begin(DocumentMode.JSON, layout, [layout])
         splitters: list[LineBlockSplitter] = [SourceBlockSplitter(JsonEntries())]
         if len(head) <= _HEAD_JSON_LINES and size <= loading.HEAD_CHARS:
             self._load_text("\n".join(head), splitters)
@@ -186,7 +198,7 @@ class DocumentView(BlockView, can_focus=True):
             text = Text(clean(message))
         self._message, self._message_styled = text, isinstance(message, Text)
         layout = BlockLayout(self._render_message)
-        self._begin("message", layout, [layout])
+        self._begin(DocumentMode.MESSAGE, layout, [layout])
         batch = BlockBatch()
         batch.add(text.plain, "message", 0, [len(line) for line in text.plain.split("\n")])
         self._take(self._load.generation, text.plain, [batch], 0, True)
@@ -194,14 +206,14 @@ class DocumentView(BlockView, can_focus=True):
     # --- state --------------------------------------------------------------------
 
     @property
-    def mode(self) -> str:
-        """What is shown: "markdown", "text", "json" or "message"."""
+    def mode(self) -> DocumentMode:
+        """What is shown."""
         return self._mode
 
     @property
     def rendered(self) -> bool:
         """Whether markdown is shown rendered (False: as source, or not markdown)."""
-        return self._mode == "markdown" and self._layout is self._rendered_layout
+        return self._mode is DocumentMode.MARKDOWN and self._layout is self._rendered_layout
 
     @property
     def loading(self) -> bool:
@@ -220,7 +232,7 @@ class DocumentView(BlockView, can_focus=True):
     def toggle_rendered(self) -> None:
         """Switch markdown between rendered and source, keeping the place."""
         rendered, source = self._rendered_layout, self._source_layout
-        if self._mode != "markdown" or rendered is None or source is None:
+        if self._mode is not DocumentMode.MARKDOWN or rendered is None or source is None:
             return
         self._prefer_rendered = not self.rendered
         target = rendered if self._prefer_rendered else source
@@ -252,7 +264,7 @@ class DocumentView(BlockView, can_focus=True):
         if deferred is not None:
             deferred()
 
-    def _begin(self, mode: str, shown: BlockLayout, layouts: list[BlockLayout]) -> None:
+    def _begin(self, mode: DocumentMode, shown: BlockLayout, layouts: list[BlockLayout]) -> None:
         self._load = LoadState(self._load.generation + 1, layouts)
         self._mode = mode
         self._rendered_layout = self._source_layout = None

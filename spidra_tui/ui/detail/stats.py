@@ -7,13 +7,13 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from spidra_tui import format as fmt
 from spidra_tui.api.models import Job
 from spidra_tui.clock import Clock
 from spidra_tui.sanitize import line
-from spidra_tui.ui import format as fmt
-from spidra_tui.ui.deliverable import Deliverable, text_deliverable
-from spidra_tui.ui.detail_status import status_name
-from spidra_tui.ui.detail_tab import DetailTab
+from spidra_tui.ui.detail.deliverable import Deliverable, text_deliverable
+from spidra_tui.ui.detail.status import status_name
+from spidra_tui.ui.detail.tab import DetailTab
 from spidra_tui.watch.state import JobSummary
 
 _LABEL_WIDTH = 18

@@ -20,7 +20,7 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from spidra_tui.ui.block_layout import BlockLayout
+from spidra_tui.ui.document.block_layout import BlockLayout
 
 # Seconds of rendering ahead of the reader per turn of the event loop.
 _PREFETCH_SLICE = 0.008

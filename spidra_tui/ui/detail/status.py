@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
+from spidra_tui import format as fmt
 from spidra_tui.api.models import Job, Status
 from spidra_tui.sanitize import clean, line
-from spidra_tui.ui import format as fmt
-from spidra_tui.ui.job_row import look_for
+from spidra_tui.ui.jobs.job_row import look_for
 from spidra_tui.watch.state import FORBIDDEN, NOT_FOUND, UNKNOWN, JobSummary, RetryState
 
 __all__ = [

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, ColumnKey, DuplicateKey, Row, RowKey
 
-from spidra_tui.ui import job_row
+from spidra_tui.ui.jobs import job_row
 
 WIDE_STATUS = 100  # below this pane width the status shows as its glyph only
 SHORT_BAR = 70  # below this pane width the progress bar is half as long

@@ -19,7 +19,6 @@ from spidra_tui.config import PollSettings
 from spidra_tui.sanitize import line
 from spidra_tui.secret import Secret
 from spidra_tui.ui.app import SpidraApp
-from spidra_tui.ui.job_ids import check_job_id
 from spidra_tui.ui.watching import StatusCallback, UpdateCallback, WatcherLike
 from spidra_tui.watch.store import JobStore, StoreError
 
@@ -86,12 +85,13 @@ def make_app(
             max_rate=poll.max_rate,
             on_update=on_update,
             on_status=on_status,
+            submitter=client,
+            prepare=client.prepare,
         )
 
     return SpidraApp(
         store=store,
         watcher_factory=watcher,
-        client=client,
         server=server or server_label(client.base_url),
         **options,
     )
@@ -142,12 +142,10 @@ def launch(
     notify: bool = True,
     bell: bool = False,
 ) -> int:
-    """Open the watcher TUI; returns the exit code (2: the store or an ID is unusable)."""
-    for job_id in job_ids:
-        reason = check_job_id(job_id)
-        if reason is not None:
-            sys.stderr.write(f"{line(job_id, 80)!r} is not a job ID: {reason}.\n")
-            return EXIT_USAGE
+    """Open the watcher TUI; returns the exit code (2: the store is unusable).
+
+    ``job_ids`` have been checked by the command line (see ``spidra_tui.job_ids``).
+    """
     try:
         store = JobStore.open(state_dir)
     except StoreError as exc:

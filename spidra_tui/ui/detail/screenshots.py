@@ -16,8 +16,8 @@ from textual.widgets.option_list import Option
 
 from spidra_tui.api.models import Result
 from spidra_tui.sanitize import line, web_url
-from spidra_tui.ui.deliverable import Deliverable, screenshots_deliverable
-from spidra_tui.ui.detail_tab import DetailTab
+from spidra_tui.ui.detail.deliverable import Deliverable, screenshots_deliverable
+from spidra_tui.ui.detail.tab import DetailTab
 
 
 @dataclass(frozen=True)

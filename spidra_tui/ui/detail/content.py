@@ -17,11 +17,10 @@ from textual.widgets import Static
 from spidra_tui.api.models import Job, Result
 from spidra_tui.clock import Clock
 from spidra_tui.sanitize import line
-from spidra_tui.ui import detail_status as status
-from spidra_tui.ui.deliverable import Deliverable, content_deliverable, error_deliverable
-from spidra_tui.ui.detail_tab import DetailTab
-from spidra_tui.ui.document import DocumentView
-from spidra_tui.ui.json_tree import JsonTree
+from spidra_tui.ui.detail import status
+from spidra_tui.ui.detail.deliverable import Deliverable, content_deliverable, error_deliverable
+from spidra_tui.ui.detail.tab import DetailTab
+from spidra_tui.ui.document import DocumentMode, DocumentView, JsonTree
 from spidra_tui.watch.state import JobSummary, RetryState
 
 _AI_FAILED = (
@@ -118,7 +117,7 @@ class ContentTab(DetailTab):
 
     def _apply_rendered(self) -> None:
         doc = self.query_one("#content-doc", DocumentView)
-        if doc.mode == "markdown" and doc.rendered != self._rendered:
+        if doc.mode is DocumentMode.MARKDOWN and doc.rendered != self._rendered:
             doc.toggle_rendered()
 
     # -- drawing ---------------------------------------------------------------

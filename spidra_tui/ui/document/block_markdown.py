@@ -1,6 +1,6 @@
 """Rich's Markdown as the document viewer renders one block of markdown with it.
 
-Kept apart from :mod:`spidra_tui.ui.block_render` so that markdown-it and Rich's
+Kept apart from :mod:`spidra_tui.ui.document.block_render` so that markdown-it and Rich's
 Markdown (a few tens of milliseconds to import) load when the first markdown is
 shown, not when the app starts.
 """

@@ -24,8 +24,8 @@ from textual.widgets import DataTable, Input
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
 from spidra_tui.sanitize import line
-from spidra_tui.ui import job_row
-from spidra_tui.ui.job_table import COLUMNS, HEADERS, ColumnWidths, JobTable
+from spidra_tui.ui.jobs import job_row
+from spidra_tui.ui.jobs.job_table import COLUMNS, HEADERS, ColumnWidths, JobTable
 from spidra_tui.watch.state import JobSummary, RetryState
 
 AGE_REFRESH_SECONDS = 5.0
@@ -77,8 +77,30 @@ class JobList(Vertical):
 
     @property
     def table(self) -> JobTable:
-        """The DataTable, for focusing."""
+        """The table of rows (read its cells in tests; move with the methods below)."""
         return self.query_one(JobTable)
+
+    # -- moving ----------------------------------------------------------
+
+    def focus_rows(self) -> None:
+        """Put the keyboard focus on the rows."""
+        self.table.focus()
+
+    def cursor_down(self) -> None:
+        """The next job."""
+        self.table.action_cursor_down()
+
+    def cursor_up(self) -> None:
+        """The previous job."""
+        self.table.action_cursor_up()
+
+    def cursor_first(self) -> None:
+        """The first job."""
+        self.table.action_scroll_top()
+
+    def cursor_last(self) -> None:
+        """The last job."""
+        self.table.action_scroll_bottom()
 
     # -- reading ---------------------------------------------------------
 

@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 
 from rich.text import Text
 
+from spidra_tui import format as fmt
 from spidra_tui.api.models import Status
-from spidra_tui.deliver import human_size
 from spidra_tui.sanitize import line
 from spidra_tui.watch.state import FORBIDDEN, NOT_FOUND, UNKNOWN, JobSummary, RetryState
 
@@ -93,38 +93,16 @@ def job_label(summary: JobSummary) -> str:
 
 def progress_text(summary: JobSummary, width: int = BAR_WIDTH) -> Text:
     """A text progress bar with its percent, e.g. ``██████░░░░  60%``."""
-    if summary.status == Status.COMPLETED:
-        fraction: float | None = 1.0
-    else:
-        fraction = summary.fraction
-    if fraction is None:
-        return Text("░" * width + "   —", style="dim")
-    fraction = min(1.0, max(0.0, fraction))
-    filled = round(fraction * width)
-    look = look_for(summary.status)
-    bar = Text("█" * filled, style=look.style.replace("bold ", ""))
-    bar.append("░" * (width - filled), style="dim")
-    bar.append(f" {round(fraction * 100):3d}%")
-    return bar
-
-
-def duration_text(seconds: float) -> str:
-    """A short duration: ``12s``, ``4m``, ``3h``, ``2d``."""
-    seconds = max(0.0, seconds)
-    if seconds < 60:
-        return f"{int(seconds)}s"
-    if seconds < 3600:
-        return f"{int(seconds // 60)}m"
-    if seconds < 86400:
-        return f"{int(seconds // 3600)}h"
-    return f"{int(seconds // 86400)}d"
+    fraction = 1.0 if summary.status == Status.COMPLETED else summary.fraction
+    style = look_for(summary.status).style.replace("bold ", "")
+    return fmt.progress_bar(fraction, width, style=style or "default", empty_style="dim")
 
 
 def age_text(summary: JobSummary, now: float) -> Text:
     """How long a finished job took, or how long ago a running one was added."""
     if summary.terminal and summary.finished_at is not None:
-        return Text(duration_text(summary.finished_at - summary.added_at), style="dim")
-    return Text(duration_text(now - summary.added_at))
+        return Text(fmt.short_duration(summary.finished_at - summary.added_at), style="dim")
+    return Text(fmt.short_duration(now - summary.added_at))
 
 
 def message_text(summary: JobSummary, retry: RetryState | None) -> Text:
@@ -139,7 +117,7 @@ def message_text(summary: JobSummary, retry: RetryState | None) -> Text:
         return Text(line(summary.error, 200), style="red")
     if summary.status == Status.COMPLETED and summary.content_kind:
         kind = CONTENT_WORDS.get(summary.content_kind, line(summary.content_kind, 20))
-        return Text(f"{kind} · {human_size(summary.answer_size)}", style="green")
+        return Text(f"{kind} · {fmt.size(summary.answer_size)}", style="green")
     return Text(line(summary.message or "", 200), style="dim" if summary.terminal else "")
 
 

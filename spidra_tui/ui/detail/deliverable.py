@@ -13,7 +13,7 @@ from typing import Any
 from spidra_tui.api.models import Page, Result
 from spidra_tui.deliver import default_name
 from spidra_tui.sanitize import clean, line, safe_filename, safe_json
-from spidra_tui.ui.json_lines import pretty_json
+from spidra_tui.ui.document import pretty_json
 
 __all__ = [
     "Deliverable",

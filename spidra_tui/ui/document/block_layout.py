@@ -16,7 +16,7 @@ from time import perf_counter
 from textual.cache import LRUCache
 from textual.strip import Strip
 
-from spidra_tui.ui.blocks import Block, BlockBatch
+from spidra_tui.ui.document.blocks import Block, BlockBatch
 
 # Rendered blocks kept: several screens' worth, for scrolling back and forth.
 CACHE_BLOCKS = 200

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from spidra_tui.ui.blocks import LineBlockSplitter
+from spidra_tui.ui.document.blocks import LineBlockSplitter
 
 # A block with more lines or characters than this is cut at a line boundary.
 MAX_BLOCK_LINES = 120

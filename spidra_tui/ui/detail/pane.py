@@ -22,14 +22,14 @@ from textual.widgets import Static, TabbedContent, TabPane
 from spidra_tui.api.models import Job, Page
 from spidra_tui.clock import Clock, SystemClock
 from spidra_tui.sanitize import line
-from spidra_tui.ui.deliverable import Deliverable
-from spidra_tui.ui.detail_content import ContentTab
-from spidra_tui.ui.detail_pages import PagesTab
-from spidra_tui.ui.detail_raw import RawTab
-from spidra_tui.ui.detail_screenshots import ScreenshotsTab
-from spidra_tui.ui.detail_stats import StatsTab
-from spidra_tui.ui.detail_status import status_line
-from spidra_tui.ui.detail_tab import DetailTab
+from spidra_tui.ui.detail.content import ContentTab
+from spidra_tui.ui.detail.deliverable import Deliverable
+from spidra_tui.ui.detail.pages import PagesTab
+from spidra_tui.ui.detail.raw import RawTab
+from spidra_tui.ui.detail.screenshots import ScreenshotsTab
+from spidra_tui.ui.detail.stats import StatsTab
+from spidra_tui.ui.detail.status import status_line
+from spidra_tui.ui.detail.tab import DetailTab
 from spidra_tui.watch.state import JobSummary, RetryState
 
 __all__ = ["TABS", "Deliverable", "JobDetail"]
@@ -75,7 +75,7 @@ class JobDetail(Vertical):
     ``t`` shows JSON content as a tree, ``[``/``]`` step through sections (forEach items).
     """
 
-    DEFAULT_CSS = Path(__file__).with_name("detail.tcss").read_text(encoding="utf-8")
+    DEFAULT_CSS = Path(__file__).with_name("pane.tcss").read_text(encoding="utf-8")
 
     BINDINGS = [
         *(

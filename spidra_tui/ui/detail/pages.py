@@ -17,9 +17,9 @@ from textual.widgets.option_list import Option
 
 from spidra_tui.api.models import Page
 from spidra_tui.sanitize import line
-from spidra_tui.ui.deliverable import Deliverable, page_deliverable
-from spidra_tui.ui.detail_tab import DetailTab
-from spidra_tui.ui.document import DocumentView
+from spidra_tui.ui.detail.deliverable import Deliverable, page_deliverable
+from spidra_tui.ui.detail.tab import DetailTab
+from spidra_tui.ui.document import DocumentMode, DocumentView
 
 # A forEach item's heading as the API writes it: "## Item 3".
 _ITEM_TITLE = re.compile(r"\s*Item\s+(\d+)\b.*", re.DOTALL)
@@ -104,7 +104,7 @@ class PagesTab(DetailTab):
 
     def _apply_rendered(self) -> None:
         doc = self._doc
-        if doc.mode == "markdown" and doc.rendered != self._rendered:
+        if doc.mode is DocumentMode.MARKDOWN and doc.rendered != self._rendered:
             doc.toggle_rendered()
 
     # -- drawing ---------------------------------------------------------------

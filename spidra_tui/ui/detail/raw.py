@@ -8,9 +8,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Static
 
-from spidra_tui.ui import format as fmt
-from spidra_tui.ui.deliverable import Deliverable, raw_deliverable
-from spidra_tui.ui.detail_tab import DetailTab
+from spidra_tui import format as fmt
+from spidra_tui.ui.detail.deliverable import Deliverable, raw_deliverable
+from spidra_tui.ui.detail.tab import DetailTab
 from spidra_tui.ui.document import DocumentView
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from textual.containers import Vertical
 
-from spidra_tui.ui.deliverable import Deliverable
+from spidra_tui.ui.detail.deliverable import Deliverable
 
 
 class DetailTab(Vertical):

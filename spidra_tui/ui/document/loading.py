@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from spidra_tui.sanitize import clean
-from spidra_tui.ui.block_layout import BlockLayout
-from spidra_tui.ui.blocks import BlockBatch, LineBlockSplitter
-from spidra_tui.ui.json_lines import pretty_json
+from spidra_tui.ui.document.block_layout import BlockLayout
+from spidra_tui.ui.document.blocks import BlockBatch, LineBlockSplitter
+from spidra_tui.ui.document.json_lines import pretty_json
 
 # Cleaned and split before the first paint: a few screens of text.
 HEAD_CHARS = 32_768

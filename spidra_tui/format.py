@@ -1,16 +1,20 @@
-"""Short, human forms of numbers and times for the UI: durations, ages, sizes, tokens, bars.
+"""Short, human forms of numbers and times: durations, ages, sizes, tokens, percents, bars.
 
-Every function is pure and never raises on odd input (negative, NaN, None), because the
-figures come from a server that may send anything. Results are plain ``str`` except
-:func:`progress_bar`, which is a styled :class:`rich.text.Text`.
+The one place where the app and the command line turn figures into words, so a job
+at 99.6% reads the same in the list, the detail and ``watch``. Every function is pure
+and never raises on odd input (negative, NaN, None), because the figures come from a
+server that may send anything. Results are plain ``str`` except :func:`progress_bar`,
+which is a styled :class:`rich.text.Text` (Rich is imported only when one is drawn).
 """
 
 from __future__ import annotations
 
 import math
 import time
+from typing import TYPE_CHECKING
 
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.text import Text
 
 __all__ = [
     "EMPTY",
@@ -20,6 +24,7 @@ __all__ = [
     "local_time",
     "percent",
     "progress_bar",
+    "short_duration",
     "size",
     "tokens",
     "when",
@@ -64,6 +69,18 @@ def duration(seconds: float | None) -> str:
         return f"{hours} h {minutes} min" if minutes else f"{hours} h"
     days, hours = divmod(hours, 24)
     return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+def short_duration(seconds: float | None) -> str:
+    """Return a length of time in its largest unit, for a narrow column: "12s", "4m", "3h"."""
+    value = _finite(seconds)
+    if value is None:
+        return EMPTY
+    whole = int(max(0.0, value))
+    for unit, span in (("d", 86_400), ("h", 3_600), ("m", 60)):
+        if whole >= span:
+            return f"{whole // span}{unit}"
+    return f"{whole}s"
 
 
 def age(seconds: float | None) -> str:
@@ -149,7 +166,10 @@ def tokens(n: int | float | None) -> str:
 
 
 def percent(fraction: float | None) -> str:
-    """Return a fraction 0..1 as "60%"; values outside are clamped."""
+    """Return a fraction 0..1 as "60%"; values outside are clamped.
+
+    Rounded down: a job at 99.6% shows 99%, never 100% before it has ended.
+    """
     value = _finite(fraction)
     if value is None:
         return EMPTY
@@ -169,6 +189,8 @@ def progress_bar(
     An unknown fraction gives an empty bar and "?" instead of a percentage, so a job that
     has not said how far it is does not look stuck at 0%.
     """
+    from rich.text import Text
+
     width = max(1, width)
     value = _finite(fraction)
     bar = Text()

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 def markdown_renderable(source: str) -> Markdown:
     """A Rich Markdown renderable for `source`, parsed with the shared parser."""
     # Imported on first use: the first screen shows no markdown (see block_markdown).
-    from spidra_tui.ui.block_markdown import markdown_renderable as renderable
+    from spidra_tui.ui.document.block_markdown import markdown_renderable as renderable
 
     return renderable(source)
 
