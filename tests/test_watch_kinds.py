@@ -190,3 +190,40 @@ async def test_a_failed_page_read_is_taken_up_at_the_next_poll(
     assert any(r.fault for r in requests(emulator, "/pages"))  # some reads did fail
     assert [p["url"] for p in pages] == [p["url"] for p in emulator.crawl_pages(crawl_id)]
     assert summary is not None and summary.status == "completed" and summary.parts_failed == 2
+
+
+async def test_start_cancel_and_retry_go_through_the_watcher(
+    tmp_path: Path, emulator: Emulator, client: SpidraClient, vclock: VirtualClock
+) -> None:
+    from spidra_tui.api.batch_calls import BatchRequest
+    from spidra_tui.api.crawl_calls import CrawlRequest
+    from spidra_tui.watch.kinds import Unsupported
+
+    recorder = Recorder()
+    with JobStore.open(tmp_path, clock=vclock) as store:
+        watcher = watcher_for(
+            store, client, vclock, on_update=recorder.update, submitter=client, max_rate=2.0
+        )
+        await watcher.start()
+        batch_key = await watcher.start_batch(
+            BatchRequest(("https://shop.test/a", "https://shop.test/fail")), label="two shops"
+        )
+        crawl_key = await watcher.start_crawl(CrawlRequest("https://docs.test/", max_pages=200))
+        assert store.get(batch_key).label == "two shops" and store.get(crawl_key).kind == "crawl"
+        await vclock.sleep(5.0)
+        assert "kept" in await watcher.cancel(crawl_key)
+        with pytest.raises(Unsupported):
+            await watcher.retry(crawl_key)
+        await asyncio.wait_for(watcher.wait_until_done(), 60)
+        assert store.get(crawl_key).status == "cancelled"
+        first = store.get(batch_key)
+        assert first.status == "completed" and first.parts_failed == 1
+        assert await watcher.retry(batch_key) == 1
+        assert not store.get(batch_key).terminal  # polled again until it ends anew
+        await asyncio.wait_for(watcher.wait_until_done(), 60)
+        await watcher.stop()
+        again = store.get(batch_key)
+    assert again.status == "completed" and again.parts_failed == 0 and again.terminal
+    assert recorder.final()[batch_key].status == "completed"
+    times = sorted(r.clock_time for r in emulator.stats.requests())
+    assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.5 - 1e-6

@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Iterable, Mapping
-from typing import Protocol
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any, Protocol, TypeVar
 
+from spidra_tui.api.batch_calls import BatchRequest
 from spidra_tui.api.client import ScrapeRequest, Submitted
+from spidra_tui.api.crawl_calls import CrawlRequest
 from spidra_tui.api.errors import SpidraError
-from spidra_tui.clock import Clock
+from spidra_tui.api.kinds import JobRef, Kind, ref_of_key
+from spidra_tui.clock import Clock, SystemClock
 from spidra_tui.watch.kinds import watch_for
 from spidra_tui.watch.poller import JobSource, Poller
 from spidra_tui.watch.schedule import SchedulePolicy
@@ -18,6 +21,7 @@ from spidra_tui.watch.state import JobSummary, JobUpdate, PollerStatus
 from spidra_tui.watch.store import JobStore, StoreError
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class NoSubmits(SpidraError):
@@ -29,7 +33,8 @@ StatusCallback = Callable[[PollerStatus], None]
 
 
 class Submitter(Protocol):
-    """What starts a job: :class:`spidra_tui.api.client.SpidraClient` is one."""
+    """What starts a job: :class:`spidra_tui.api.client.SpidraClient` is one (it also
+    starts, cancels and retries batches and crawls, see :mod:`spidra_tui.watch.kinds`)."""
 
     async def submit_scrape(self, request: ScrapeRequest) -> Submitted: ...
 
@@ -62,6 +67,7 @@ class Watcher:
         prepare: Callable[[], None] | None = None,
     ) -> None:
         self.store = store
+        self._clock = clock or SystemClock()
         self._submitter = submitter
         self._prepare = prepare
         self.store_error: StoreError | None = None
@@ -144,6 +150,48 @@ class Watcher:
             raise NoSubmits("this watcher cannot submit jobs (no client)")
         await self.poller.take_slot()
         return await self._submitter.submit_scrape(request)
+
+    async def start_batch(self, request: BatchRequest, label: str | None = None) -> str:
+        """Start a batch (when a send slot is free), remember it and poll it; its key."""
+        queued = await self._send(lambda client: client.submit_batch(request))
+        return self._started(JobRef(Kind.BATCH, queued.batch_id), label)
+
+    async def start_crawl(self, request: CrawlRequest, label: str | None = None) -> str:
+        """Start a crawl (when a send slot is free), remember it and poll it; its key."""
+        crawl_id = await self._send(lambda client: client.submit_crawl(request))
+        return self._started(JobRef(Kind.CRAWL, crawl_id), label)
+
+    async def cancel(self, key: str) -> str:
+        """Cancel a batch or crawl; a few words on what the server did.
+
+        Raises :class:`spidra_tui.watch.kinds.Unsupported` for a scrape.
+        """
+        ref = ref_of_key(key)
+        words = await self._send(lambda client: watch_for(ref.kind).cancel(client, ref.job_id))
+        self.poller.refresh(key)  # the next answer says "cancelled"
+        return words
+
+    async def retry(self, key: str) -> int:
+        """Queue a batch's failed items again and poll it until it ends anew; how many."""
+        ref = ref_of_key(key)
+        count = await self._send(lambda client: watch_for(ref.kind).retry(client, ref.job_id))
+        if count:
+            self._queue(JobUpdate(key, "running", polled_at=self._clock.wall()))
+            self._flush()
+            summary = self.store.get(key)
+            if summary is not None and key not in self.poller.job_ids:
+                self._poll(summary, self.store.page_count(key))
+        return count
+
+    async def _send(self, call: Callable[[Any], Awaitable[T]]) -> T:
+        if self._submitter is None:
+            raise NoSubmits("this watcher cannot send requests of its own (no client)")
+        await self.poller.take_slot()
+        return await call(self._submitter)
+
+    def _started(self, ref: JobRef, label: str | None) -> str:
+        self.add([ref.key], {ref.key: label} if label else None)
+        return ref.key
 
     async def take_slot(self) -> None:
         """Wait for a send slot within the poll rate, for a request such as a submit."""

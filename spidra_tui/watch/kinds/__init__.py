@@ -13,7 +13,7 @@ from spidra_tui.api.batch import Batch
 from spidra_tui.api.crawl import Crawl
 from spidra_tui.api.kinds import Kind, ref_of_key
 from spidra_tui.api.models import Job
-from spidra_tui.watch.kinds.base import AnswerView, KindWatch, Parts, Polled, Slot
+from spidra_tui.watch.kinds.base import AnswerView, KindWatch, Parts, Polled, Slot, Unsupported
 from spidra_tui.watch.kinds.batch import BatchWatch
 from spidra_tui.watch.kinds.crawl import CrawlWatch
 from spidra_tui.watch.kinds.scrape import ScrapeWatch
@@ -24,6 +24,7 @@ __all__ = [
     "Parts",
     "Polled",
     "Slot",
+    "Unsupported",
     "poll_item",
     "view_of",
     "watch_for",

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from spidra_tui.api.errors import SpidraError
 from spidra_tui.api.kinds import Kind
 
 Slot = Callable[[], Awaitable[None]]
@@ -55,6 +56,10 @@ class Polled:
     pages_at: int = 0
 
 
+class Unsupported(SpidraError):
+    """The action does not exist for this kind of job (a scrape cannot be cancelled)."""
+
+
 class KindWatch(Protocol):
     """How to poll one kind and what its answers show."""
 
@@ -70,4 +75,12 @@ class KindWatch(Protocol):
 
     def view(self, answer: Any) -> AnswerView:
         """What a user sees of ``answer``."""
+        ...
+
+    async def cancel(self, source: Any, item_id: str) -> str:
+        """Cancel the job; a few words on what the server did. Raises :class:`Unsupported`."""
+        ...
+
+    async def retry(self, source: Any, item_id: str) -> int:
+        """Queue the failed parts again; how many. Raises :class:`Unsupported`."""
         ...

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from spidra_tui.api.batch import Batch
+from spidra_tui.api.batch import Batch, BatchCancelled
 from spidra_tui.api.kinds import Kind
 from spidra_tui.watch.kinds.base import AnswerView, Parts, Polled, Slot
 
 
 class BatchSource(Protocol):
     async def get_batch(self, batch_id: str, *, retries: int | None = None) -> Batch: ...
+
+    async def cancel_batch(self, batch_id: str) -> BatchCancelled: ...
+
+    async def retry_batch(self, batch_id: str) -> int: ...
 
 
 def batch_line(ended: int, total: int, done: int, failed: int) -> str:
@@ -43,3 +47,12 @@ class BatchWatch:
             parts=Parts(done, failed, total),
             terminal=answer.is_terminal,
         )
+
+    async def cancel(self, source: BatchSource, item_id: str) -> str:
+        answer = await source.cancel_batch(item_id)
+        return (
+            f"{answer.cancelled_items} items stopped, {answer.credits_refunded:g} credits refunded"
+        )
+
+    async def retry(self, source: BatchSource, item_id: str) -> int:
+        return await source.retry_batch(item_id)

@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from spidra_tui.api.crawl import Crawl, CrawlPage, CrawlPages
+from spidra_tui.api.crawl import Crawl, CrawlCancelled, CrawlPage, CrawlPages
 from spidra_tui.api.errors import SpidraError
 from spidra_tui.api.kinds import Kind
-from spidra_tui.watch.kinds.base import AnswerView, Parts, Polled, Slot
+from spidra_tui.watch.kinds.base import AnswerView, Parts, Polled, Slot, Unsupported
 
 PAGES_PER_READ = 1000
 
@@ -31,6 +31,8 @@ class CrawlSource(Protocol):
         *,
         retries: int | None = None,
     ) -> CrawlPages: ...
+
+    async def cancel_crawl(self, crawl_id: str) -> CrawlCancelled: ...
 
 
 @dataclass(slots=True)
@@ -96,8 +98,6 @@ class CrawlWatch:
     def view(self, answer: Crawl, *, failed: int | None = None) -> AnswerView:
         crawled, cap = answer.pages_crawled, answer.max_pages
         message = pages_line(crawled, cap)
-        if answer.progress is not None and answer.progress.message and not answer.is_terminal:
-            message = f"{message} · {answer.progress.message}"
         first = answer.pages[0] if answer.pages else None
         return AnswerView(
             status=answer.status,
@@ -109,3 +109,10 @@ class CrawlWatch:
             parts=Parts(crawled, failed, cap),
             terminal=answer.is_terminal,
         )
+
+    async def cancel(self, source: CrawlSource, item_id: str) -> str:
+        await source.cancel_crawl(item_id)
+        return "the pages crawled so far are kept"
+
+    async def retry(self, source: CrawlSource, item_id: str) -> int:
+        raise Unsupported("a crawl's failed pages are retried one by one, not all at once")

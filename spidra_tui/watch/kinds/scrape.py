@@ -6,7 +6,7 @@ from typing import Any, Protocol
 
 from spidra_tui.api.kinds import Kind
 from spidra_tui.api.models import Job
-from spidra_tui.watch.kinds.base import AnswerView, Polled, Slot
+from spidra_tui.watch.kinds.base import AnswerView, Polled, Slot, Unsupported
 
 URLS_KEPT = 50  # page URLs kept for the filter: a forEach answer cannot bloat the list
 
@@ -41,3 +41,9 @@ class ScrapeWatch:
             urls=urls,
             terminal=answer.is_terminal,
         )
+
+    async def cancel(self, source: Any, item_id: str) -> str:
+        raise Unsupported("a single scrape cannot be cancelled")
+
+    async def retry(self, source: Any, item_id: str) -> int:
+        raise Unsupported("a single scrape cannot be retried; start it again with n")
