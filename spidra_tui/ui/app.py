@@ -20,7 +20,6 @@ from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from spidra_tui.api.errors import SpidraError
-from spidra_tui.api.models import Job, parse_job
 from spidra_tui.clock import Clock, SystemClock
 from spidra_tui.sanitize import line
 from spidra_tui.ui import toasts
@@ -33,6 +32,7 @@ from spidra_tui.ui.messages import CopyRequest, OpenLink, PollerChanged
 from spidra_tui.ui.palette import SpidraCommands
 from spidra_tui.ui.terminal import TerminalOutput, recording_driver
 from spidra_tui.ui.watching import UpdateBuffer, WatcherFactory, WatcherLike
+from spidra_tui.watch.kinds import read_answer, whole_in_updates
 from spidra_tui.watch.state import JobSummary, JobUpdate, PollerStatus
 from spidra_tui.watch.store import JobStore
 
@@ -86,7 +86,8 @@ class SpidraApp(App[int]):
         self._on_first_screen = on_first_screen
         self._watcher: WatcherLike | None = None
         self._buffer = UpdateBuffer()
-        self._jobs: dict[str, Job] = {}  # parsed answers of the jobs shown lately
+        # Parsed answers (a Job, Batch or Crawl) of the jobs shown lately.
+        self._jobs: dict[str, Any] = {}
         self._poller: PollerStatus | None = None
         self._load_timer: Timer | None = None
         self.deliveries = Deliveries(
@@ -187,7 +188,10 @@ class SpidraApp(App[int]):
         selected = job_list.selected_id
         for update in updates:
             if update.job is not None and update.job_id == selected:
-                self._jobs[update.job_id] = update.job
+                if whole_in_updates(update.job_id):
+                    self._jobs[update.job_id] = update.job
+                else:
+                    self._load_answer(update.job_id)  # its pages are in the store
         if selected is not None and any(u.job_id == selected for u in updates):
             self._show_detail(selected)
         self._announce_ended(
@@ -300,16 +304,20 @@ class SpidraApp(App[int]):
         body = self.store.load_answer(job_id)
         if body is None or get_current_worker().is_cancelled:
             return
+        pages = [] if whole_in_updates(job_id) else self.store.load_pages(job_id)
         try:
-            job = parse_job(body)
+            job = read_answer(job_id, body, pages)
         except SpidraError:
             return
         self.call_from_thread(self._answer_loaded, job_id, job)
 
-    def _answer_loaded(self, job_id: str, job: Job) -> None:
+    def _answer_loaded(self, job_id: str, job: Any) -> None:
         if self.main.job_list.selected_id != job_id:
             return
-        self._jobs.setdefault(job_id, job)
+        if whole_in_updates(job_id):
+            self._jobs.setdefault(job_id, job)  # an update may have brought a newer one
+        else:
+            self._jobs[job_id] = job  # read after the update that asked for it
         self._show_detail(job_id)
 
     # -- messages from widgets -------------------------------------------

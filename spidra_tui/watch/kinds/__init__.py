@@ -26,6 +26,8 @@ __all__ = [
     "Slot",
     "Unsupported",
     "poll_item",
+    "read_answer",
+    "whole_in_updates",
     "view_of",
     "watch_for",
 ]
@@ -46,6 +48,20 @@ def watch_for(kind: Kind | str) -> KindWatch:
 def view_of(answer: Any) -> AnswerView:
     """What a user sees of a parsed answer of any kind."""
     return _WATCHES[_BY_MODEL[type(answer)]].view(answer)
+
+
+def whole_in_updates(key: str) -> bool:
+    """Whether an update's answer for ``key`` is all its detail shows; when not (a
+    crawl, whose pages are kept apart), read it again with :func:`read_answer`."""
+    return _WATCHES[ref_of_key(key).kind].whole_in_updates
+
+
+def read_answer(key: str, body: Any, pages: list[dict[str, Any]]) -> Any:
+    """The parsed last answer of the item stored under ``key`` (a crawl with its kept pages).
+
+    Raises :class:`spidra_tui.api.errors.MalformedResponse` for a body that cannot be read.
+    """
+    return _WATCHES[ref_of_key(key).kind].loaded(body, pages)
 
 
 async def poll_item(source: Any, key: str, memo: Any, slot: Slot) -> Polled:

@@ -64,6 +64,8 @@ class KindWatch(Protocol):
     """How to poll one kind and what its answers show."""
 
     kind: Kind
+    whole_in_updates: bool
+    """Whether an update's answer is all a detail shows (a crawl's pages live apart)."""
 
     def memo(self, stored_pages: int) -> Any:
         """Fresh poll state for an item whose store already holds ``stored_pages`` pages."""
@@ -75,6 +77,13 @@ class KindWatch(Protocol):
 
     def view(self, answer: Any) -> AnswerView:
         """What a user sees of ``answer``."""
+        ...
+
+    def loaded(self, body: Any, pages: list[dict[str, Any]]) -> Any:
+        """The parsed answer from a stored ``body`` (and, for a crawl, its kept ``pages``).
+
+        Raises :class:`spidra_tui.api.errors.MalformedResponse` for a body it cannot read.
+        """
         ...
 
     async def cancel(self, source: Any, item_id: str) -> str:

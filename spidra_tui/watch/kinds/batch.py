@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from spidra_tui.api.batch import Batch, BatchCancelled
+from spidra_tui.api.batch import Batch, BatchCancelled, parse_batch
 from spidra_tui.api.kinds import Kind
 from spidra_tui.watch.kinds.base import AnswerView, Parts, Polled, Slot
 
@@ -27,6 +27,7 @@ class BatchWatch:
     """Polls a batch with one request; its view counts the items."""
 
     kind = Kind.BATCH
+    whole_in_updates = True
 
     def memo(self, stored_pages: int) -> None:
         return None
@@ -47,6 +48,9 @@ class BatchWatch:
             parts=Parts(done, failed, total),
             terminal=answer.is_terminal,
         )
+
+    def loaded(self, body: Any, pages: list[dict[str, Any]]) -> Batch:
+        return parse_batch(body)
 
     async def cancel(self, source: BatchSource, item_id: str) -> str:
         answer = await source.cancel_batch(item_id)

@@ -9,10 +9,17 @@ then fails the poll, so it is tried again rather than the crawl left short.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from spidra_tui.api.crawl import Crawl, CrawlCancelled, CrawlPage, CrawlPages
+from spidra_tui.api.crawl import (
+    Crawl,
+    CrawlCancelled,
+    CrawlPage,
+    CrawlPages,
+    parse_crawl,
+    parse_page,
+)
 from spidra_tui.api.errors import SpidraError
 from spidra_tui.api.kinds import Kind
 from spidra_tui.watch.kinds.base import AnswerView, Parts, Polled, Slot, Unsupported
@@ -54,6 +61,7 @@ class CrawlWatch:
     """Polls a crawl and reads its new pages; its view counts the pages."""
 
     kind = Kind.CRAWL
+    whole_in_updates = False
 
     def memo(self, stored_pages: int) -> CrawlMemo:
         return CrawlMemo(kept=stored_pages)
@@ -109,6 +117,22 @@ class CrawlWatch:
             parts=Parts(crawled, failed, cap),
             terminal=answer.is_terminal,
         )
+
+    def loaded(self, body: Any, pages: list[dict[str, Any]]) -> Crawl:
+        """The crawl with every kept page; depth and parent, which only the inline
+        pages carry, are filled in by URL."""
+        crawl = parse_crawl(body)
+        if not pages:
+            return crawl
+        inline = {page.url: page for page in crawl.pages}
+        merged = []
+        for index, value in enumerate(pages):
+            page = parse_page(value, f"pages[{index}]")
+            known = inline.get(page.url)
+            if known is not None and page.depth is None:
+                page = replace(page, depth=known.depth, parent_url=known.parent_url)
+            merged.append(page)
+        return replace(crawl, pages=tuple(merged))
 
     async def cancel(self, source: CrawlSource, item_id: str) -> str:
         await source.cancel_crawl(item_id)

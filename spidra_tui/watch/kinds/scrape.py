@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from spidra_tui.api.kinds import Kind
-from spidra_tui.api.models import Job
+from spidra_tui.api.models import Job, parse_job
 from spidra_tui.watch.kinds.base import AnswerView, Polled, Slot, Unsupported
 
 URLS_KEPT = 50  # page URLs kept for the filter: a forEach answer cannot bloat the list
@@ -19,6 +19,7 @@ class ScrapeWatch:
     """Polls a scrape with one request; its view is its status and progress."""
 
     kind = Kind.SCRAPE
+    whole_in_updates = True
 
     def memo(self, stored_pages: int) -> None:
         return None
@@ -41,6 +42,9 @@ class ScrapeWatch:
             urls=urls,
             terminal=answer.is_terminal,
         )
+
+    def loaded(self, body: Any, pages: list[dict[str, Any]]) -> Job:
+        return parse_job(body)
 
     async def cancel(self, source: Any, item_id: str) -> str:
         raise Unsupported("a single scrape cannot be cancelled")
