@@ -39,6 +39,7 @@ class ParsedIds:
 
     ids: tuple[str, ...]
     refused: tuple[RefusedId, ...]
+    plain: frozenset[str] = frozenset()  # IDs given without a kind (no batch: or crawl:)
 
     @property
     def empty(self) -> bool:
@@ -82,6 +83,7 @@ def _show_char(char: str) -> str:
 def parse_job_ids(text: str) -> ParsedIds:
     """Split ``text`` into job IDs and refused entries (see the module docstring)."""
     ids: dict[str, None] = {}
+    plain: set[str] = set()
     refused: list[RefusedId] = []
     for raw in _SEPARATORS.split(text):
         entry = raw.strip(_WRAPPING)
@@ -90,6 +92,8 @@ def parse_job_ids(text: str) -> ParsedIds:
         ref, reason = check_ref(entry)
         if ref is not None:
             ids.setdefault(ref.key, None)
+            if ":" not in entry:
+                plain.add(ref.key)
         else:
             refused.append(RefusedId(line(entry, 40) or "(unprintable)", reason))
-    return ParsedIds(tuple(ids), tuple(refused))
+    return ParsedIds(tuple(ids), tuple(refused), frozenset(plain))

@@ -139,3 +139,61 @@ async def test_a_crawl_detail_lists_the_kept_pages_as_they_arrive(tmp_path: Path
         await until(pilot, lambda: options().option_count == 7)
         assert rig.store.page_count(CRAWL) == 7
         assert detail.copy_target().text == "# Page 0"
+
+
+async def test_cancel_asks_first_and_retry_goes_to_the_watcher(tmp_path: Path) -> None:
+    rig = UiRig(tmp_path, [BATCH])
+    async with rig.app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        report(rig, BATCH, parse_batch(batch_body()))
+        await pilot.press("C")
+        await until(pilot, lambda: rig.app.screen.__class__.__name__ == "ConfirmDialog")
+        await pilot.press("n")  # let it run
+        await until(pilot, lambda: rig.app.screen.__class__.__name__ != "ConfirmDialog")
+        assert ("cancel", BATCH) not in rig.w.calls
+        await pilot.press("C")
+        await until(pilot, lambda: rig.app.screen.__class__.__name__ == "ConfirmDialog")
+        await pilot.press("y")
+        await until(pilot, lambda: ("cancel", BATCH) in rig.w.calls)
+        await until(pilot, lambda: "Cancelled batch:b-0001: 3 items stopped" in rig.toasts())
+        await pilot.press("F")
+        await until(pilot, lambda: ("retry", BATCH) in rig.w.calls)
+        await until(pilot, lambda: "Retrying 2 failed items" in rig.toasts())
+
+
+async def test_add_finds_the_kind_of_a_plain_id_once(tmp_path: Path) -> None:
+    rig = UiRig(tmp_path, [])
+    async with rig.app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        rig.w.kinds = {"plain-b": "batch"}
+        await pilot.press("a")
+        await until(pilot, lambda: rig.app.screen.__class__.__name__ == "AddJobsDialog")
+        await pilot.press(*"plain-b crawl:c-9 s-1")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "batch:plain-b" in rig.store.ids())
+        assert rig.store.ids() == {"batch:plain-b", "crawl:c-9", "s-1"}
+        assert [c for c in rig.w.calls if c[0] == "identify"] == [
+            ("identify", "plain-b"),
+            ("identify", "s-1"),
+        ]
+        assert rig.store.get("batch:plain-b").kind == "batch"
+
+
+async def test_shift_s_saves_a_crawl_as_json_lines(tmp_path: Path) -> None:
+    import json
+
+    rig = UiRig(tmp_path, [CRAWL])
+    async with rig.app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        pages = tuple(parse_page(p, "p") for p in crawl_pages(4))
+        report(rig, CRAWL, parse_crawl(crawl_body(4)), pages)
+        await pilot.press("S")
+        await until(pilot, lambda: rig.app.screen.__class__.__name__ == "SaveDialog")
+        path = rig.app.screen.query_one("#save-path").value
+        assert path == "./crawl-c-0001.jsonl"
+        await pilot.press("enter")
+        await until(pilot, lambda: "Saved" in rig.toasts())
+        (saved,) = tmp_path.glob("*.jsonl")
+        lines = [json.loads(x) for x in saved.read_text().splitlines()]
+        assert [x["url"] for x in lines] == [f"https://docs.test/{k}" for k in range(4)]
+        assert lines[0]["data"] == "# Page 0"

@@ -227,3 +227,19 @@ async def test_start_cancel_and_retry_go_through_the_watcher(
     assert recorder.final()[batch_key].status == "completed"
     times = sorted(r.clock_time for r in emulator.stats.requests())
     assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.5 - 1e-6
+
+
+async def test_identify_asks_which_kind_an_id_is(
+    tmp_path: Path, emulator: Emulator, client: SpidraClient, vclock: VirtualClock
+) -> None:
+    batch_id = emulator.create_batch(KEY, ["https://shop.test/a"])
+    crawl_id = emulator.create_crawl(KEY, "https://docs.test/")
+    scrape_id = emulator.create_job(KEY)
+    with JobStore.open(tmp_path, clock=vclock) as store:
+        watcher = watcher_for(store, client, vclock, submitter=client)
+        assert await watcher.identify(scrape_id) == scrape_id
+        assert await watcher.identify(batch_id) == f"batch:{batch_id}"
+        assert await watcher.identify(crawl_id) == f"crawl:{crawl_id}"
+        assert await watcher.identify("nobody-knows") == "nobody-knows"
+    # one request for the scrape, two for the batch, three for each of the others
+    assert len(emulator.stats.requests()) == 1 + 2 + 3 + 3

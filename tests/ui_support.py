@@ -55,6 +55,21 @@ class ScriptedWatcher:
         self.calls.append(("submit", request))
         raise NoSubmits("the scripted watcher submits nothing")
 
+    kinds: dict[str, str] = {}  # what identify() finds for an ID given without its kind
+
+    async def identify(self, job_id: str) -> str:
+        self.calls.append(("identify", job_id))
+        kind = self.kinds.get(job_id)
+        return f"{kind}:{job_id}" if kind else job_id
+
+    async def cancel(self, key: str) -> str:
+        self.calls.append(("cancel", key))
+        return "3 items stopped"
+
+    async def retry(self, key: str) -> int:
+        self.calls.append(("retry", key))
+        return 2
+
     def refresh(self, id: str | None = None) -> None:
         self.calls.append(("refresh", id))
 

@@ -373,6 +373,12 @@ class SpidraApp(App[int]):
     def action_remove_job(self) -> None:
         self.job_actions.remove_job(self.main.job_list.selected_id)
 
+    def action_cancel_job(self) -> None:
+        self.job_actions.cancel_job(self.main.job_list.selected_id)
+
+    def action_retry_failed(self) -> None:
+        self.job_actions.retry_failed(self.main.job_list.selected_id)
+
     def action_refresh(self) -> None:
         self.job_actions.refresh(self.main.job_list.selected_id)
 

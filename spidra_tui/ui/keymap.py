@@ -110,6 +110,22 @@ KEYS: tuple[KeyCommand, ...] = (
         "x del",
     ),
     KeyCommand(
+        "C",
+        "cancel_job",
+        "Cancel the batch or crawl",
+        "At the server; what is done is kept (asks first)",
+        JOBS,
+        "C",
+    ),
+    KeyCommand(
+        "F",
+        "retry_failed",
+        "Retry failed items",
+        "Queue the selected batch's failed items again",
+        JOBS,
+        "F",
+    ),
+    KeyCommand(
         "c",
         "copy_content",
         "Copy what the pane shows",
@@ -139,7 +155,12 @@ KEYS: tuple[KeyCommand, ...] = (
         footer_title="Save",
     ),
     KeyCommand(
-        "S", "save_answer", "Save the whole answer", "The last answer as JSON", RESULTS, "S"
+        "S",
+        "save_answer",
+        "Save the whole answer",
+        "As JSON; a batch's items or a crawl's pages as JSON Lines",
+        RESULTS,
+        "S",
     ),
     KeyCommand(
         "o",
@@ -175,7 +196,12 @@ KEYS: tuple[KeyCommand, ...] = (
 
 # Keys handled by Textual or the detail pane, listed on the help screen only.
 EXTRA_HELP: tuple[tuple[str, str, str, str], ...] = (
-    (MOVING, "[ ]", "Previous or next item", "Page, forEach item or screenshot in the detail"),
+    (
+        MOVING,
+        "[ ]",
+        "Previous or next item",
+        "Page, forEach item, screenshot, batch item or crawl page in the detail",
+    ),
     (MOVING, "pgup pgdn", "Scroll a page", ""),
     (RESULTS, "1-5", "Detail tabs", "Content, Pages, Screenshots, Stats, Raw"),
     (RESULTS, "t", "JSON tree", "Switch JSON content between text and a collapsible tree"),

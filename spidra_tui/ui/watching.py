@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol
 
+from spidra_tui.api.batch_calls import BatchRequest
 from spidra_tui.api.client import ScrapeRequest, Submitted
+from spidra_tui.api.crawl_calls import CrawlRequest
 from spidra_tui.watch.state import JobSummary, JobUpdate, PollerStatus
 
 UpdateCallback = Callable[[JobUpdate], None]
@@ -32,6 +34,16 @@ class WatcherLike(Protocol):
     def refresh(self, job_id: str | None = None) -> None: ...
 
     async def submit(self, request: ScrapeRequest) -> Submitted: ...
+
+    async def start_batch(self, request: BatchRequest, label: str | None = None) -> str: ...
+
+    async def start_crawl(self, request: CrawlRequest, label: str | None = None) -> str: ...
+
+    async def cancel(self, key: str) -> str: ...
+
+    async def retry(self, key: str) -> int: ...
+
+    async def identify(self, job_id: str) -> str: ...
 
     def pause(self) -> None: ...
 

@@ -11,7 +11,7 @@ from typing import Any, Protocol, TypeVar
 from spidra_tui.api.batch_calls import BatchRequest
 from spidra_tui.api.client import ScrapeRequest, Submitted
 from spidra_tui.api.crawl_calls import CrawlRequest
-from spidra_tui.api.errors import SpidraError
+from spidra_tui.api.errors import Forbidden, NotFound, SpidraError
 from spidra_tui.api.kinds import JobRef, Kind, ref_of_key
 from spidra_tui.clock import Clock, SystemClock
 from spidra_tui.watch.kinds import watch_for
@@ -182,6 +182,23 @@ class Watcher:
             if summary is not None and key not in self.poller.job_ids:
                 self._poll(summary, self.store.page_count(key))
         return count
+
+    async def identify(self, job_id: str) -> str:
+        """The key of an ID given without its kind, found by asking the server once.
+
+        A scrape is tried first, then a batch, then a crawl: one request each, each
+        waiting for its slot, until one is known (a 403 says it exists, for someone
+        else). An ID none of them knows stays a scrape, whose polls will say so.
+        """
+        for kind in (Kind.SCRAPE, Kind.BATCH, Kind.CRAWL):
+            try:
+                await self._send(lambda client, k=kind: watch_for(k).probe(client, job_id))
+            except NotFound:
+                continue
+            except Forbidden:
+                pass
+            return JobRef(kind, job_id).key
+        return job_id
 
     async def _send(self, call: Callable[[Any], Awaitable[T]]) -> T:
         if self._submitter is None:

@@ -331,7 +331,8 @@ class JobDetail(Vertical):
             self._update_titles()
 
     def _pages_of(self) -> tuple[Page, ...]:
-        result = self._job.result if self._job is not None else None
+        # A batch or crawl answer has no scrape result: its parts are listed apart.
+        result = getattr(self._job, "result", None) if not self.shows_parts else None
         return result.pages if result is not None else ()
 
     @on(TabbedContent.TabActivated, "#detail-tabs")

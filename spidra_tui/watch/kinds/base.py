@@ -79,6 +79,10 @@ class KindWatch(Protocol):
         """What a user sees of ``answer``."""
         ...
 
+    async def probe(self, source: Any, item_id: str) -> None:
+        """One request that succeeds when a job of this kind has this ID (raises else)."""
+        ...
+
     def loaded(self, body: Any, pages: list[dict[str, Any]]) -> Any:
         """The parsed answer from a stored ``body`` (and, for a crawl, its kept ``pages``).
 

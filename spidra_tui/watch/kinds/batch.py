@@ -49,6 +49,9 @@ class BatchWatch:
             terminal=answer.is_terminal,
         )
 
+    async def probe(self, source: Any, item_id: str) -> None:
+        await source.get_batch(item_id, retries=0)
+
     def loaded(self, body: Any, pages: list[dict[str, Any]]) -> Batch:
         return parse_batch(body)
 

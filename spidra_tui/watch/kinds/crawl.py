@@ -118,6 +118,9 @@ class CrawlWatch:
             terminal=answer.is_terminal,
         )
 
+    async def probe(self, source: Any, item_id: str) -> None:
+        await source.get_crawl(item_id, retries=0)
+
     def loaded(self, body: Any, pages: list[dict[str, Any]]) -> Crawl:
         """The crawl with every kept page; depth and parent, which only the inline
         pages carry, are filled in by URL."""

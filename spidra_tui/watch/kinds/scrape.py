@@ -43,6 +43,9 @@ class ScrapeWatch:
             terminal=answer.is_terminal,
         )
 
+    async def probe(self, source: Any, item_id: str) -> None:
+        await source.get_job(item_id, retries=0)
+
     def loaded(self, body: Any, pages: list[dict[str, Any]]) -> Job:
         return parse_job(body)
 

@@ -108,6 +108,14 @@ def records(fetched: Fetched) -> list[dict[str, Any]]:
     return _RECORDS[type(fetched.answer)](fetched)
 
 
+def lines_of(answer: Job | Batch | Crawl) -> str | None:
+    """A batch's items or a crawl's pages as JSON Lines; None for a scrape (one answer,
+    saved whole)."""
+    if isinstance(answer, Job):
+        return None
+    return jsonl(Fetched(answer))
+
+
 def jsonl(fetched: Fetched) -> str:
     """One JSON object a line."""
     return "".join(sanitize.json_text(record, indent=None) + "\n" for record in records(fetched))
