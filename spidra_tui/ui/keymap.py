@@ -82,7 +82,7 @@ KEYS: tuple[KeyCommand, ...] = (
     KeyCommand(
         "n",
         "new_scrape",
-        "New scrape",
+        "New scrape, batch or crawl",
         "Submit URLs and watch the new job",
         JOBS,
         "n",

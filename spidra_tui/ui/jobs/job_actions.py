@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.screen import Screen
 
 from spidra_tui.api.errors import SpidraError, describe
+from spidra_tui.api.kinds import Kind, ref_of_key
 from spidra_tui.job_ids import ParsedIds
 from spidra_tui.sanitize import line
 from spidra_tui.ui import toasts
@@ -102,13 +103,15 @@ class JobActions:
         from spidra_tui.ui.dialogs.new_scrape import NewScrapeDialog
 
         # The watcher sends it, so the submit is spent from the same budget as the polls.
-        self._app.ask(NewScrapeDialog(self._app.watcher.submit), self._submitted)
+        watcher = self._app.watcher
+        dialog = NewScrapeDialog(watcher.submit, watcher.start_batch, watcher.start_crawl)
+        self._app.ask(dialog, self._submitted)
 
     def _submitted(self, job: NewJob | None) -> None:
         if job is None:
             return
         self._app.run_later(self._watch([job.job_id], {job.job_id: job.label}), group="add")
-        message = f"Job {short_id(job.job_id)} submitted: {job.label}"
+        message = f"{_kind_word(job.job_id)} {short_id(job.job_id)} submitted: {job.label}"
         if job.warnings:
             message += "\nSchema warnings:\n" + "\n".join(f"• {w}" for w in job.warnings)
         severity: toasts.Severity = "warning" if job.warnings else "information"
@@ -222,6 +225,11 @@ class JobActions:
             words = "Polling resumed"
         self._app.toast(toasts.Toast(toasts.text(words), timeout=3))
         self._app.show_status(watcher.status)
+
+
+def _kind_word(key: str) -> str:
+    kind = ref_of_key(key).kind
+    return "Job" if kind is Kind.SCRAPE else kind.value.title()
 
 
 def _refused(title: str, exc: SpidraError) -> toasts.Toast:
