@@ -197,3 +197,40 @@ async def test_shift_s_saves_a_crawl_as_json_lines(tmp_path: Path) -> None:
         lines = [json.loads(x) for x in saved.read_text().splitlines()]
         assert [x["url"] for x in lines] == [f"https://docs.test/{k}" for k in range(4)]
         assert lines[0]["data"] == "# Page 0"
+
+
+async def test_hostile_items_reach_the_screen_as_plain_text(tmp_path: Path) -> None:
+    hostile = "\x1b]2;owned\x07\x9b31m[@click=app.quit]x[/]"
+    body = {
+        "status": "running" + hostile,
+        "items": [
+            {
+                "uuid": "1",
+                "url": "https://a.test/" + hostile,
+                "status": "failed" + hostile,
+                "error": "boom" + hostile,
+            },
+            {
+                "uuid": "2",
+                "url": "https://b.test/",
+                "status": "completed",
+                "result": "# Title" + hostile,
+            },
+        ],
+    }
+    rig = UiRig(tmp_path, [BATCH])
+    async with rig.app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        report(rig, BATCH, parse_batch(body))
+        detail = rig.app.main.detail
+        await until(pilot, lambda: detail.shows_parts and detail.parts_view.selected is not None)
+        options = detail.parts_view.query_one("#part-list", OptionList)
+        shown = [str(options.get_option_at_index(i).prompt) for i in range(2)]
+        info = str(detail.parts_view.query_one("#part-info").render())
+        row = rig.app.main.job_list.table.get_cell(BATCH, "status").plain
+        for text in (*shown, info, row):
+            assert "\x1b" not in text and "\x9b" not in text and "\x07" not in text
+        assert "[@click=app.quit]x[/]" in shown[0]  # shown literally, not run as markup
+        await pilot.press("tab", "right_square_bracket")
+        await until(pilot, lambda: detail.parts_view.selected_index == 1)
+        assert rig.app.is_running
