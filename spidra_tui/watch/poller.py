@@ -54,6 +54,7 @@ from spidra_tui.watch.state import (
     RetryState,
     is_watch_terminal,
 )
+from spidra_tui.watch.virtual_time import PollHold
 
 log = logging.getLogger(__name__)
 
@@ -294,12 +295,12 @@ class Poller:
         track.urgent = False
         self._in_flight += 1
         self._spacer.sent(now)
-        held = _Held(self._hold)
+        held = PollHold(self._hold)
         task = asyncio.create_task(self._poll(track, now, held), name=f"poll {track.job_id}")
         self._workers.add(task)
         task.add_done_callback(functools.partial(self._poll_ended, track, held))
 
-    def _poll_ended(self, track: Track, hold: _Held, task: asyncio.Task[None]) -> None:
+    def _poll_ended(self, track: Track, hold: PollHold, task: asyncio.Task[None]) -> None:
         self._workers.discard(task)
         self._in_flight -= 1
         if task.cancelled():
@@ -313,7 +314,7 @@ class Poller:
 
     # -- answers ------------------------------------------------------------------
 
-    async def _poll(self, track: Track, sent_at: float, held: _Held) -> None:
+    async def _poll(self, track: Track, sent_at: float, held: PollHold) -> None:
         job: Polled | None = None
         error: Exception | None = None
 
@@ -400,26 +401,6 @@ class Poller:
                 return self._status_at + STATUS_GAP - now
         expires = self._spacer.recent_expires()  # the request rate will drop then
         return None if expires is None else max(0.0, expires - now)
-
-
-class _Held:
-    """The virtual-clock hold of one poll (none on a real clock): time stands still while
-    its request is on the wire, and moves while the poll waits for a further slot."""
-
-    __slots__ = ("_factory", "_hold")
-
-    def __init__(self, factory: Callable[[], Any] | None) -> None:
-        self._factory = factory
-        self._hold = factory() if factory is not None else None
-
-    def release(self) -> None:
-        if self._hold is not None:
-            self._hold.release()
-            self._hold = None
-
-    def renew(self) -> None:
-        if self._factory is not None and self._hold is None:
-            self._hold = self._factory()
 
 
 def _earliest(a: float | None, b: float | None) -> float | None:
