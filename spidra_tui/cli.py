@@ -147,7 +147,9 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
             "job_ids", nargs="*", type=_job_id, metavar="JOB_ID", help="jobs to watch"
         )
         parser.add_argument("--version", action="version", version=f"spidra-tui {__version__}")
-        parser.add_argument("--no-notify", action="store_true", help="no toast when a job ends")
+        parser.add_argument(
+            "--no-notify", action="store_true", help="do not announce jobs that end"
+        )
         parser.add_argument("--bell", action="store_true", help="ring the bell when a job ends")
         return parser
     parser = argparse.ArgumentParser(prog=f"spidra-tui {command}", parents=[common])
@@ -321,6 +323,10 @@ def _connection(args: argparse.Namespace) -> Iterator[tuple[str, Any, Path]]:
         raise ConfigError(str(exc)) from None
     # Children (a browser, a clipboard tool) must not inherit the key.
     os.environ.pop(ENV_API_KEY, None)
+    if key is not None:
+        from spidra_tui.debuglog import redact
+
+        redact(key.reveal())  # masked in the debug log, should any line ever hold it
     for warning in warnings:
         sys.stderr.write(f"Warning: {warning}\n")
     if key is None:

@@ -12,6 +12,7 @@ expressions, so a 10 MB page costs a few regex passes, not a Python loop.
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -262,6 +263,71 @@ def safe_json(text: str) -> str:
     return _JSON_UNSAFE.sub(_json_escape, text)
 
 
+def clean_json(value: Any) -> Any:
+    """A copy of a JSON value with every string, keys included, passed through :func:`clean`.
+
+    Iterative, so a hostile answer nested thousands of levels deep cannot exhaust the
+    stack. Values JSON has no type for become their cleaned ``str()``. Keys that clean
+    to the same text keep the last value, as a JSON parser would.
+    """
+    if not isinstance(value, (dict, list, tuple)):
+        return _clean_scalar(value)
+    root: list[Any] = [None]
+    # (source container, target container, key or index in the parent's target)
+    stack: list[tuple[Any, Any, Any]] = [(value, root, 0)]
+    while stack:
+        source, parent, slot = stack.pop()
+        if isinstance(source, dict):
+            target: Any = {}
+            parent[slot] = target
+            for key, item in source.items():
+                clean_key = clean(key) if isinstance(key, str) else _json_key(key)
+                if isinstance(item, (dict, list, tuple)):
+                    target[clean_key] = None
+                    stack.append((item, target, clean_key))
+                else:
+                    target[clean_key] = _clean_scalar(item)
+        else:
+            target = [None] * len(source)
+            parent[slot] = target
+            for index, item in enumerate(source):
+                if isinstance(item, (dict, list, tuple)):
+                    stack.append((item, target, index))
+                else:
+                    target[index] = _clean_scalar(item)
+    return root[0]
+
+
+def _clean_scalar(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else clean(str(value))
+    return clean(value)  # strings, and anything else as its cleaned str()
+
+
+def _json_key(key: Any) -> str:
+    # As json.dumps turns a non-string key into a string.
+    if key is True:
+        return "true"
+    if key is False:
+        return "false"
+    if key is None:
+        return "null"
+    return clean(str(key))
+
+
 def json_text(value: Any, indent: int | None = 2) -> str:
-    """``value`` as JSON that is safe to print and loads back to ``value``."""
-    return safe_json(json.dumps(value, indent=indent, ensure_ascii=False))
+    """The one way the app writes JSON for people and files: stdout, copies, saved files.
+
+    Every string is cleaned first (:func:`clean_json`), so the text parses, loads back
+    equal to the value with its strings sanitized, and holds nothing a terminal acts on
+    (``json.dumps`` escapes the C0 controls that are left: newline and tab). A value
+    nested deeper than the encoder can follow is written as its cleaned ``repr``
+    inside a JSON string, so the output still parses.
+    """
+    cleaned = clean_json(value)
+    try:
+        return json.dumps(cleaned, indent=indent, ensure_ascii=False, allow_nan=False)
+    except (RecursionError, ValueError, TypeError):
+        return json.dumps(clean(repr(cleaned))[:1_000_000], ensure_ascii=False)

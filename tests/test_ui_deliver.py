@@ -11,6 +11,7 @@ import pytest
 from textual.content import Content
 from ui_support import UiRig, completed_body
 
+from spidra_tui.sanitize import clean, clean_json
 from spidra_tui.ui.dialogs.confirm import ConfirmDialog
 from spidra_tui.ui.dialogs.save import SaveDialog
 
@@ -163,6 +164,28 @@ async def test_capital_s_saves_the_whole_answer_as_json(tmp_path: Path) -> None:
         await settle(rig, pilot)
         saved = json.loads((tmp_path / "job-a-answer.json").read_text(encoding="utf-8"))
         assert saved == body
+
+
+async def test_capital_s_keeps_the_file_valid_json_around_8_bit_controls_next_to_quotes(
+    tmp_path: Path,
+) -> None:
+    rig = UiRig(tmp_path, ["job-a"])
+    hostile = {
+        "\x9b31m": "\x9b",  # an 8-bit CSI right before a closing quote
+        "title": 'a"\x9d0;x\x9c"b',  # an 8-bit OSC between escaped quotes
+        "list": ["\x1b]52;c;AAAA\x07", "\ud800", "\u202eevil"],
+    }
+    body = completed_body({"data": hostile})
+    async with rig.app.run_test(size=(140, 35)) as pilot:
+        await start(rig, pilot, body)
+        await pilot.press("S")
+        await settle(rig, pilot)
+        await pilot.press("enter")
+        await settle(rig, pilot)
+        text = (tmp_path / "job-a-answer.json").read_text(encoding="utf-8")
+    assert clean(text) == text  # nothing a terminal acts on, when the file is printed
+    assert json.loads(text) == clean_json(body)  # parses, and is the answer sanitized
+    assert json.loads(text)["result"]["content"]["data"]["title"] == 'a""b'
 
 
 async def test_o_opens_the_only_screenshot(tmp_path: Path, browser: None) -> None:

@@ -112,7 +112,11 @@ async def test_every_key_is_a_palette_command(tmp_path: Path) -> None:
         assert all(hasattr(rig.app, f"action_{action}") for action in actions)
 
 
-async def test_a_toast_when_a_job_ends_unless_switched_off(tmp_path: Path) -> None:
+def banner(rig: UiRig) -> str:
+    return rig.app.main.ended_banner.shown
+
+
+async def test_a_banner_when_a_job_ends_unless_switched_off(tmp_path: Path) -> None:
     rig = UiRig(tmp_path, IDS)
     async with rig.app.run_test(size=(140, 35)) as pilot:
         await pilot.pause()
@@ -120,13 +124,40 @@ async def test_a_toast_when_a_job_ends_unless_switched_off(tmp_path: Path) -> No
         await pilot.pause(0.3)
         rig.w.answer("job-b", completed_body("done", title="Finished page"))
         await pilot.pause(0.3)
-        assert "Job ended: ✓ job-b completed: Finished page" in rig.toasts()
+        assert "✓ Job job-b completed: Finished page" in banner(rig)
+        assert "job-b" not in rig.toasts()  # a line, not a toast over the detail
         await pilot.press("N")
         await pilot.pause()
         assert not rig.app.notify_jobs
+        rig.app.main.ended_banner.dismiss()
         rig.w.answer("job-c", {"status": "failed", "error": "net::ERR_NAME_NOT_RESOLVED"})
         await pilot.pause(0.3)
-        assert "job-c" not in rig.toasts()
+        assert "job-c" not in banner(rig) and "job-c" not in rig.toasts()
+
+
+async def test_a_burst_of_endings_is_one_line_with_counts_and_the_newest_named(
+    tmp_path: Path,
+) -> None:
+    ids = [f"job-{n:03d}" for n in range(40)]
+    rig = UiRig(tmp_path, ids)
+    async with rig.app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        detail = rig.app.main.detail.region
+        for n, job_id in enumerate(ids):
+            if n % 8 == 0:
+                rig.w.answer(job_id, {"status": "failed", "error": "net::ERR_FAILED"})
+            else:
+                rig.w.answer(job_id, completed_body("done", title=f"Page {n}"))
+            if n % 10 == 9:
+                await pilot.pause(0.2)  # endings arrive over several flushes
+        await pilot.pause(0.3)
+        shown = banner(rig)
+        assert "40 jobs ended: 35 done, 5 failed or gone" in shown
+        assert "newest ✓ job-039 completed: Page 39" in shown
+        assert rig.toasts() == ""  # not a single toast
+        # One line, over the panes' bottom border: the detail keeps its size.
+        region = rig.app.main.ended_banner.region
+        assert region.height == 1 and rig.app.main.detail.region == detail
 
 
 async def test_bell_rings_when_a_job_ends_with_bell_on(tmp_path: Path) -> None:
@@ -140,13 +171,13 @@ async def test_bell_rings_when_a_job_ends_with_bell_on(tmp_path: Path) -> None:
         assert rings == [1]
 
 
-async def test_no_notify_at_start_means_no_toast(tmp_path: Path) -> None:
+async def test_no_notify_at_start_means_no_banner(tmp_path: Path) -> None:
     rig = UiRig(tmp_path, IDS, notify_jobs=False)
     async with rig.app.run_test(size=(140, 35)) as pilot:
         await pilot.pause()
         rig.w.answer("job-a", completed_body("done"))
         await pilot.pause(0.3)
-        assert "Job ended" not in rig.toasts()
+        assert banner(rig) == "" and "job-a" not in rig.toasts()
 
 
 async def test_enter_tab_and_escape_move_between_panes(tmp_path: Path) -> None:
@@ -214,7 +245,7 @@ async def test_a_markup_title_shows_literally_and_does_nothing(tmp_path: Path) -
         await pilot.pause(0.3)
         row = [cell.plain for cell in rig.app.main.job_list.table.get_row("job-a")]
         assert row[2] == HOSTILE
-        assert "Job ended: ✓ job-a completed: " + HOSTILE in rig.toasts()
+        assert "✓ Job job-a completed: " + HOSTILE in banner(rig)
         await pilot.click("#job-list", offset=(30, 2))  # a click on the title
         await pilot.press("enter", "c")
         await pilot.pause()

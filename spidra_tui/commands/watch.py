@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 import shutil
 import sys
 import time
@@ -315,7 +314,7 @@ def list_jobs(
     summaries = store.list()
     if as_json:
         # ASCII-only JSON: every character a terminal could act on is a \\u escape.
-        out.write(json.dumps([dataclasses.asdict(s) for s in summaries], indent=2) + "\n")
+        out.write(sanitize.json_text([dataclasses.asdict(s) for s in summaries]) + "\n")
         return EXIT_OK
     if not summaries:
         out.write("No remembered jobs. Add some with: spidra-tui watch JOB_ID\n")

@@ -21,14 +21,13 @@ from textual.worker import get_current_worker
 
 from spidra_tui.api.errors import SpidraError
 from spidra_tui.clock import Clock, SystemClock
-from spidra_tui.sanitize import line
 from spidra_tui.ui import toasts
 from spidra_tui.ui.deliveries import BrowserOpen, Deliveries
 from spidra_tui.ui.help import HelpScreen
 from spidra_tui.ui.jobs.job_actions import JobActions
 from spidra_tui.ui.jobs.job_list import JobList
 from spidra_tui.ui.main_screen import MainScreen
-from spidra_tui.ui.messages import CopyRequest, OpenLink, PollerChanged
+from spidra_tui.ui.messages import PollerChanged
 from spidra_tui.ui.palette import SpidraCommands
 from spidra_tui.ui.terminal import TerminalOutput, recording_driver
 from spidra_tui.ui.watching import UpdateBuffer, WatcherFactory, WatcherLike
@@ -207,9 +206,7 @@ class SpidraApp(App[int]):
     def _announce_ended(self, ended: list[JobSummary]) -> None:
         if not ended or not self.notify_jobs:
             return
-        toast = toasts.job_ended(ended)
-        if toast is not None:
-            toasts.show(self, toast)
+        self.main.ended_banner.announce(ended)
         if self.ring_bell:
             self.bell()
 
@@ -320,16 +317,6 @@ class SpidraApp(App[int]):
             self._jobs[job_id] = job  # read after the update that asked for it
         self._show_detail(job_id)
 
-    # -- messages from widgets -------------------------------------------
-
-    @on(OpenLink)
-    def _open_link(self, message: OpenLink) -> None:
-        self.deliveries.open_link(message.url)
-
-    @on(CopyRequest)
-    def _copy_request(self, message: CopyRequest) -> None:
-        self.deliveries.copy(message.text, line(message.what, 60))
-
     # -- actions (bound in keymap.KEYS) ----------------------------------
 
     def action_next_job(self) -> None:
@@ -412,7 +399,7 @@ class SpidraApp(App[int]):
     def action_toggle_notify(self) -> None:
         self.notify_jobs = not self.notify_jobs
         self.main.status_bar.show_notify(self.notify_jobs)
-        words = "on: a toast when a job ends" if self.notify_jobs else "off"
+        words = "on: a line at the foot of the screen when jobs end" if self.notify_jobs else "off"
         toasts.show(self, toasts.Toast(toasts.text(f"Notifications {words}"), timeout=3))
 
     def action_help(self) -> None:

@@ -6,7 +6,6 @@ Everything that may block (pyperclip starting ``xclip``, a browser starting,
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Mapping
 from functools import partial
@@ -17,7 +16,7 @@ from spidra_tui import deliver
 from spidra_tui import format as fmt
 from spidra_tui.api.errors import SpidraError
 from spidra_tui.api.records import lines_of
-from spidra_tui.sanitize import clean, line
+from spidra_tui.sanitize import clean, json_text, line
 from spidra_tui.ui import toasts
 from spidra_tui.ui.detail.deliverable import Deliverable
 from spidra_tui.ui.dialogs.save import SaveDialog
@@ -144,7 +143,7 @@ class Deliveries:
             name = deliver.default_name(job_id, "jsonl")
             target = Deliverable(lines, "items and pages as JSON Lines", name)
         else:
-            text = clean(json.dumps(answer, indent=2, ensure_ascii=False)) + "\n"
+            text = json_text(answer) + "\n"
             target = Deliverable(text, "whole answer", deliver.default_name(job_id, "answer"))
         self._app.call_from_thread(self._ask_and_save, target)
 

@@ -184,7 +184,7 @@ KEYS: tuple[KeyCommand, ...] = (
         "N",
         "toggle_notify",
         "Notifications on or off",
-        "A toast (and bell with --bell) when a job ends",
+        "A line at the foot of the screen (and bell with --bell) when jobs end",
         APP,
         "N",
     ),

@@ -12,12 +12,12 @@ from textual.binding import Binding
 from textual.containers import Container
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Footer, Tabs
+from textual.widgets import Footer
 
 from spidra_tui.clock import Clock, SystemClock
 from spidra_tui.ui import keymap
 from spidra_tui.ui.detail.pane import TABS, JobDetail
-from spidra_tui.ui.detail.tab import DetailTab
+from spidra_tui.ui.ended_banner import EndedBanner
 from spidra_tui.ui.jobs.job_list import JobList
 from spidra_tui.ui.status_bar import StatusBar
 
@@ -46,6 +46,7 @@ class MainScreen(Screen[None]):
         with Container(id="panes"):
             yield JobList(clock=self._clock.wall, id="job-list")
             yield JobDetail(clock=self._clock, id="detail")
+        yield EndedBanner(id="ended-banner")
         yield Footer(show_command_palette=True)
 
     def on_mount(self) -> None:
@@ -74,6 +75,10 @@ class MainScreen(Screen[None]):
         self.detail.display = True
 
     @property
+    def ended_banner(self) -> EndedBanner:
+        return self.query_one(EndedBanner)
+
+    @property
     def job_list(self) -> JobList:
         return self.query_one(JobList)
 
@@ -100,13 +105,7 @@ class MainScreen(Screen[None]):
         """Move the keyboard to the detail pane; on a narrow screen give it the screen."""
         if self.has_class("-narrow"):
             self.add_class("-zoom")
-        for body in self.detail.query(DetailTab):
-            if body.on_screen:
-                body.focus_main()
-                break
-        if not self.detail_has_focus:
-            # A tab with nothing to move in: the tab bar is still worth having.
-            self.detail.query_one(Tabs).focus()
+        self.detail.focus_shown_tab()
 
     def focus_list(self) -> None:
         """Back to the job list (and out of the zoomed detail)."""

@@ -72,7 +72,7 @@ class StatusBar(Static):
         self._redraw()
 
     def show_notify(self, enabled: bool) -> None:
-        """Show whether finished jobs raise a toast."""
+        """Show whether finished jobs are announced."""
         self._notify = enabled
         self._redraw()
 

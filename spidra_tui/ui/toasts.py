@@ -14,18 +14,13 @@ from typing import TYPE_CHECKING, Literal
 from textual.content import Content
 from textual.style import Style
 
-from spidra_tui.api.models import Status
 from spidra_tui.deliver import CopyReport, OpenReport
 from spidra_tui.sanitize import line, web_url
-from spidra_tui.ui.jobs.job_row import look_for, short_id
-from spidra_tui.watch.state import JobSummary
 
 if TYPE_CHECKING:
     from textual.app import App
 
 Severity = Literal["information", "warning", "error"]
-MAX_SINGLE = 3  # more jobs than this ending at once make one summary toast
-JOB_ENDED_SECONDS = 4.0  # short: in a busy list they come often, and the row says it too
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,35 +80,6 @@ def demo_welcome(jobs: int) -> Toast:
         "about 30 s. j/k moves, enter opens a job, c copies, s saves, ? lists every key."
     )
     return Toast(text(words), "Demo mode", "information", 15)
-
-
-def job_ended(summaries: list[JobSummary]) -> Toast | None:
-    """A toast for watched jobs that just ended; one toast for several at once."""
-    if not summaries:
-        return None
-    if len(summaries) > MAX_SINGLE:
-        completed = sum(1 for s in summaries if s.status == Status.COMPLETED)
-        others = len(summaries) - completed
-        words = f"{len(summaries)} jobs ended: {completed} completed"
-        if others:
-            words += f", {others} failed or gone"
-        severity: Severity = "warning" if others else "information"
-        return Toast(text(words), "Jobs ended", severity, JOB_ENDED_SECONDS)
-    parts: list[Content] = []
-    worst: Severity = "information"
-    for summary in summaries:
-        look = look_for(summary.status)
-        label = line(summary.title or summary.label or "", 60)
-        entry = f"{look.glyph} {short_id(summary.job_id)} {look.word}"
-        if label:
-            entry += f": {label}"
-        if summary.status != Status.COMPLETED:
-            worst = "warning"
-            if summary.error:
-                entry += f"\n  {line(summary.error, 80)}"
-        parts.append(Content(entry))
-    title = "Job ended" if len(summaries) == 1 else "Jobs ended"
-    return Toast(Content("\n").join(parts), title, worst, JOB_ENDED_SECONDS)
 
 
 def show(app: App[object], toast: Toast) -> None:

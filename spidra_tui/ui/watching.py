@@ -61,7 +61,7 @@ class UpdateBuffer:
 
     A job that finishes is remembered as finishing even if a later update in
     the same burst (say a retry of an unrelated poll) replaces the update
-    itself, so the "job finished" toast is never lost.
+    itself, so the "job finished" announcement is never lost.
     """
 
     def __init__(self) -> None:

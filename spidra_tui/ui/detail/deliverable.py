@@ -10,10 +10,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from spidra_tui import sanitize
 from spidra_tui.api.models import Page, Result
 from spidra_tui.deliver import default_name
-from spidra_tui.sanitize import clean, line, safe_filename, safe_json
-from spidra_tui.ui.document import pretty_json
+from spidra_tui.sanitize import clean, line, safe_filename
 
 __all__ = [
     "Deliverable",
@@ -42,17 +42,8 @@ class Deliverable:
 
 
 def json_text(value: Any) -> str:
-    """Return ``value`` as indented JSON (as the document view shows it), made safe.
-
-    The text is valid JSON that loads back to ``value`` and holds no character a terminal
-    acts on: ``json.dumps`` escapes C0 controls, and the rest are escaped here.
-    """
-    try:
-        text = pretty_json(value)
-    except (TypeError, ValueError):
-        # A circular structure; a parsed answer has none, but a copy must never crash.
-        return clean(repr(value))
-    return safe_json(text)
+    """Return ``value`` as indented JSON with its strings sanitized (``sanitize.json_text``)."""
+    return sanitize.json_text(value)
 
 
 def _txt_name(job_id: str, suffix: str) -> str:

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane, Tabs
 
 from spidra_tui.api.models import Job, Page
 from spidra_tui.clock import Clock, SystemClock
@@ -264,6 +264,16 @@ class JobDetail(Vertical):
     def markdown_rendered(self) -> bool:
         """Whether markdown is shown rendered (True) or as source (False)."""
         return self._rendered
+
+    def focus_shown_tab(self) -> None:
+        """Put the keyboard in the shown tab, or on the tab bar when it has nothing to move in."""
+        for body in self.query(DetailTab):
+            if body.on_screen:
+                body.focus_main()
+                break
+        focused = self.screen.focused
+        if focused is None or (focused is not self and self not in focused.ancestors):
+            self.query_one(Tabs).focus()
 
     def show_tab(self, tab: str) -> None:
         """Make ``tab`` (one of :data:`TABS`) the active tab."""

@@ -3,8 +3,7 @@
 The rest of the app uses only what is exported here.
 """
 
-from spidra_tui.ui.document.json_lines import pretty_json
 from spidra_tui.ui.document.json_tree import JsonTree
 from spidra_tui.ui.document.view import DocumentMode, DocumentView
 
-__all__ = ["DocumentMode", "DocumentView", "JsonTree", "pretty_json"]
+__all__ = ["DocumentMode", "DocumentView", "JsonTree"]
