@@ -351,46 +351,10 @@ async def _run_api_command(
     from spidra_tui.commands import kinds
 
     async with SpidraClient(base_url, key) as client:
-        if command == "get":
-            return await kinds.get(
-                client, args.job_id, wait=args.wait, fmt=args.format, interval=args.interval
-            )
-        if command in ("cancel", "retry"):
-            action = kinds.cancel if command == "cancel" else kinds.retry
-            return await action(client, args.job_id)
-        if command == "crawl":
-            from spidra_tui.api.crawl_calls import CrawlRequest
-
-            return await kinds.start_crawl(
-                client,
-                CrawlRequest(
-                    args.url,
-                    crawl_instruction=args.instruction,
-                    transform_instruction=args.transform,
-                    max_pages=args.max_pages,
-                    max_depth=args.max_depth,
-                ),
-                wait=args.wait,
-                fmt=args.format,
-                interval=args.interval,
-                on_submitted=None if args.no_remember else _remember(state_dir),
-            )
-        if command == "submit" and args.batch:
-            from spidra_tui.api.batch_calls import BatchRequest
-
-            return await kinds.submit_batch(
-                client,
-                BatchRequest(
-                    tuple(args.urls),
-                    prompt=args.prompt,
-                    output=args.output,
-                    screenshot=True if args.screenshot else None,
-                ),
-                wait=args.wait,
-                fmt=args.format,
-                interval=args.interval,
-                on_submitted=None if args.no_remember else _remember(state_dir),
-            )
+        remember = None if getattr(args, "no_remember", True) else _remember(state_dir)
+        handled = await kinds.run(command, args, client, remember)
+        if handled is not None:
+            return handled
         if command == "submit":
             request = ScrapeRequest(
                 urls=tuple(args.urls),
@@ -398,7 +362,6 @@ async def _run_api_command(
                 output=args.output,
                 screenshot=True if args.screenshot else None,
             )
-            remember = None if args.no_remember else _remember(state_dir)
             return await get_command.submit(
                 client,
                 request,

@@ -257,3 +257,31 @@ async def retry(
         return exit_code_for(exc)
     out.write(f"Retrying {count} failed item{'s' if count != 1 else ''} of {ref.key}.\n")
     return EXIT_OK
+
+
+async def run(
+    command: str, args: Any, client: SpidraClient, remember: Remember | None
+) -> int | None:
+    """Run ``get``, ``cancel``, ``retry``, ``crawl`` or ``submit --batch`` from parsed
+    arguments; None for any other command (a plain ``submit``, ``watch``)."""
+    if command == "get":
+        return await get(
+            client, args.job_id, wait=args.wait, fmt=args.format, interval=args.interval
+        )
+    if command in ("cancel", "retry"):
+        return await (cancel if command == "cancel" else retry)(client, args.job_id)
+    if command not in ("crawl", "submit") or (command == "submit" and not args.batch):
+        return None
+    options = {"wait": args.wait, "fmt": args.format, "interval": args.interval}
+    if command == "crawl":
+        request = CrawlRequest(
+            args.url,
+            crawl_instruction=args.instruction,
+            transform_instruction=args.transform,
+            max_pages=args.max_pages,
+            max_depth=args.max_depth,
+        )
+        return await start_crawl(client, request, on_submitted=remember, **options)
+    shots = True if args.screenshot else None
+    batch = BatchRequest(tuple(args.urls), prompt=args.prompt, output=args.output, screenshot=shots)
+    return await submit_batch(client, batch, on_submitted=remember, **options)
