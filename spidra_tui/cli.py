@@ -348,11 +348,11 @@ async def _run_api_command(
 ) -> int:
     from spidra_tui.api.client import ScrapeRequest, SpidraClient
     from spidra_tui.commands import get as get_command
-    from spidra_tui.commands import kinds
+    from spidra_tui.commands import kinds, watchlist
 
     async with SpidraClient(base_url, key) as client:
-        remember = None if getattr(args, "no_remember", True) else _remember(state_dir)
-        handled = await kinds.run(command, args, client, remember)
+        remember = None if getattr(args, "no_remember", True) else watchlist.remembering(state_dir)
+        handled = await kinds.run(command, args, client, remember, watchlist.reopening(state_dir))
         if handled is not None:
             return handled
         if command == "submit":
@@ -382,19 +382,6 @@ async def _run_api_command(
                 max_in_flight=poll.max_in_flight,
                 max_rate=poll.max_rate,
             )
-
-
-def _remember(state_dir: Path) -> Any:
-    def add(job_id: str, label: str | None) -> None:
-        from spidra_tui.watch.store import JobStore, StoreError
-
-        try:
-            with JobStore.open(state_dir) as store:
-                store.add(job_id, label=label)
-        except (StoreError, OSError) as exc:
-            sys.stderr.write(f"Warning: the job was not added to the watchlist: {exc}\n")
-
-    return add
 
 
 def _with_store(command: str, args: argparse.Namespace) -> int:

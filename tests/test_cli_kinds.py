@@ -96,8 +96,10 @@ def test_start_a_batch_and_a_crawl_then_cancel_and_retry(
     assert cancelled.returncode == 0 and "Cancelled" in cancelled.stdout
     assert emulator.crawl(crawl_key.split(":")[1]).cancelled_at is not None
     finish(emulator, fake_clock, emulator.batch_finish_time(batch_key.split(":")[1]))
-    retried = run(*api(emulator, "retry", batch_key))
+    retried = run(*api(emulator, "retry", batch_key, *state))
     assert retried.returncode == 0 and "Retrying 1 failed item" in retried.stdout
+    rows = {row["job_id"]: row for row in json.loads(run("list", "--json", *state).stdout)}
+    assert rows[batch_key]["status"] == "running" and not rows[batch_key]["terminal"]
     assert run(*api(emulator, "retry", crawl_key)).returncode == 2
     assert run(*api(emulator, "get", "batch:a/b")).returncode == 2
 

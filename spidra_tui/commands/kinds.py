@@ -241,7 +241,12 @@ async def cancel(
 
 
 async def retry(
-    client: SpidraClient, text: str, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+    client: SpidraClient,
+    text: str,
+    *,
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+    on_retried: Callable[[str], None] | None = None,
 ) -> int:
     """``spidra-tui retry batch:ID``: queue the batch's failed items again."""
     ref = checked_ref(text, err)
@@ -256,20 +261,29 @@ async def retry(
         err.write(describe(exc) + "\n")
         return exit_code_for(exc)
     out.write(f"Retrying {count} failed item{'s' if count != 1 else ''} of {ref.key}.\n")
+    if count and on_retried is not None:
+        on_retried(ref.key)
     return EXIT_OK
 
 
 async def run(
-    command: str, args: Any, client: SpidraClient, remember: Remember | None
+    command: str,
+    args: Any,
+    client: SpidraClient,
+    remember: Remember | None,
+    reopen: Callable[[str], None] | None = None,
 ) -> int | None:
     """Run ``get``, ``cancel``, ``retry``, ``crawl`` or ``submit --batch`` from parsed
-    arguments; None for any other command (a plain ``submit``, ``watch``)."""
+    arguments; None for any other command (a plain ``submit``, ``watch``). ``reopen``
+    marks a retried batch as running again in the watchlist, so watchers poll it anew."""
     if command == "get":
         return await get(
             client, args.job_id, wait=args.wait, fmt=args.format, interval=args.interval
         )
-    if command in ("cancel", "retry"):
-        return await (cancel if command == "cancel" else retry)(client, args.job_id)
+    if command == "cancel":
+        return await cancel(client, args.job_id)
+    if command == "retry":
+        return await retry(client, args.job_id, on_retried=reopen)
     if command not in ("crawl", "submit") or (command == "submit" and not args.batch):
         return None
     options = {"wait": args.wait, "fmt": args.format, "interval": args.interval}

@@ -36,6 +36,9 @@ LOOKS: dict[str, StatusLook] = {
     Status.WAITING: StatusLook("◷", "yellow", "waiting"),
     Status.QUEUED: StatusLook("◷", "yellow", "queued"),
     Status.ACTIVE: StatusLook("●", "bold cyan", "active"),
+    # A batch's and a crawl's own words for waiting and working.
+    "pending": StatusLook("◷", "yellow", "pending"),
+    "running": StatusLook("●", "bold cyan", "running"),
     Status.DELAYED: StatusLook("◔", "dark_orange", "delayed"),
     Status.COMPLETED: StatusLook("✓", "bold green", "completed"),
     Status.FAILED: StatusLook("✗", "bold red", "failed"),
@@ -51,6 +54,8 @@ CONTENT_WORDS = {"markdown": "markdown", "json": "JSON", "empty": "empty result"
 # The order statuses are counted in the list's title.
 COUNT_ORDER = (
     Status.ACTIVE,
+    "running",
+    "pending",
     Status.WAITING,
     Status.QUEUED,
     Status.DELAYED,

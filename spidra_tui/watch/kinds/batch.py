@@ -23,6 +23,14 @@ def batch_line(ended: int, total: int, done: int, failed: int) -> str:
     return f"{ended}/{total} · {done} done · {failed} failed"
 
 
+def _title(batch: Batch) -> str | None:
+    """ "shop.test/a and 49 more": the first URL stands for the batch."""
+    urls = [item.url for item in batch.items if item.url]
+    if not urls:
+        return None
+    return urls[0] if len(urls) == 1 else f"{urls[0]} and {len(urls) - 1} more"
+
+
 class BatchWatch:
     """Polls a batch with one request; its view counts the items."""
 
@@ -43,7 +51,7 @@ class BatchWatch:
             fraction=answer.fraction,
             message=batch_line(done + failed, total, done, failed),
             error=answer.error,
-            title=f"{total} URLs",
+            title=_title(answer),
             urls=tuple(item.url for item in answer.items[:50] if item.url),
             parts=Parts(done, failed, total),
             terminal=answer.is_terminal,
