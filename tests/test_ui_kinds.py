@@ -234,3 +234,22 @@ async def test_hostile_items_reach_the_screen_as_plain_text(tmp_path: Path) -> N
         await pilot.press("tab", "right_square_bracket")
         await until(pilot, lambda: detail.parts_view.selected_index == 1)
         assert rig.app.is_running
+
+
+async def test_slash_in_the_detail_filters_items_by_url(tmp_path: Path) -> None:
+    rig = UiRig(tmp_path, [BATCH])
+    async with rig.app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        report(rig, BATCH, parse_batch(batch_body()))
+        detail = rig.app.main.detail
+        view = detail.parts_view
+        await until(pilot, lambda: detail.shows_parts and view.selected is not None)
+        await pilot.press("tab", "slash", *"test/c")
+        await until(pilot, lambda: view.shown_count == 1)
+        assert view.selected.url == "https://shop.test/c"
+        assert rig.app.main.job_list.shown_ids == [BATCH]  # the list was not filtered
+        await pilot.press("escape")
+        await until(pilot, lambda: view.shown_count == 4)
+        assert view.selected.url == "https://shop.test/c"  # the choice stays
+        await pilot.press("left_square_bracket")
+        await until(pilot, lambda: view.selected_index == 1)

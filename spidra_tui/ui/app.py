@@ -345,8 +345,12 @@ class SpidraApp(App[int]):
             main.job_list.clear_filter()
 
     def action_filter(self) -> None:
-        self.main.focus_list()
-        self.main.job_list.open_filter()
+        main = self.main
+        if main.detail_has_focus and main.detail.shows_parts:
+            main.detail.parts_view.open_filter()  # a batch's items or a crawl's pages
+            return
+        main.focus_list()
+        main.job_list.open_filter()
 
     def action_show_tab(self, tab: str) -> None:
         self.main.detail.show_tab(tab)

@@ -63,7 +63,7 @@ KEYS: tuple[KeyCommand, ...] = (
         "slash",
         "filter",
         "Filter jobs",
-        "By ID, URL, title or message",
+        "By ID, URL, title or message; in a batch or crawl, its items by URL",
         MOVING,
         "/",
         footer=True,

@@ -14,8 +14,10 @@ from typing import Any
 
 from rich.text import Text
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
-from textual.widgets import OptionList, Static
+from textual.binding import Binding
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from spidra_tui.api.batch import Batch
@@ -99,14 +101,19 @@ def _prompt(number: int, part: Part) -> Text:
 class PartsView(DetailTab):
     """The items of a batch or the pages of a crawl above the chosen one's content."""
 
+    BINDINGS = [Binding("escape", "close_filter", "Clear the filter", show=False)]
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._parts = Parts("item", ())
         self._index: int | None = None
-        self._listed: tuple[Part, ...] | None = None
+        self._listed: tuple[tuple[Part, ...], str] | None = None
         self._shown: Part | None = None
+        self._filter = ""
+        self._visible: list[int] = []  # indexes of the parts the filter lets through
 
     def compose(self) -> ComposeResult:
+        yield Input(placeholder="filter by URL; escape clears", id="part-filter")
         yield OptionList(id="part-list", markup=False)
         yield Static(id="part-info", markup=False)
         yield DocumentView(id="part-doc")
@@ -128,15 +135,67 @@ class PartsView(DetailTab):
             self._index = 0 if count else None
         self.invalidate()
 
+    def on_mount(self) -> None:
+        self.query_one("#part-filter", Input).display = False
+        super().on_mount()
+
     def draw(self) -> None:
         options = self.query_one("#part-list", OptionList)
         parts = self._parts.parts
-        if self._listed != parts:
-            self._listed = parts
-            options.set_options(Option(_prompt(n, p)) for n, p in enumerate(parts, 1))
-            options.highlighted = self._index
-        options.display = bool(parts)
+        if self._listed is None or self._listed[0] != parts or self._listed[1] != self._filter:
+            self._listed = (parts, self._filter)
+            wanted = self._filter.casefold()
+            self._visible = [
+                i for i, p in enumerate(parts) if wanted in line(p.url or "").casefold()
+            ]
+            if self._visible and self._index not in self._visible:
+                self._index = self._visible[0]
+            options.set_options(Option(_prompt(i + 1, parts[i])) for i in self._visible)
+            options.highlighted = self._position()
+        options.display = bool(self._visible)
         self._draw_part()
+
+    def _position(self) -> int | None:
+        return self._visible.index(self._index) if self._index in self._visible else None
+
+    # -- the filter -------------------------------------------------------------
+
+    def open_filter(self) -> None:
+        """``/``: show the filter (by URL) and put the keyboard in it."""
+        box = self.query_one("#part-filter", Input)
+        box.display = True
+        box.focus()
+
+    def set_filter(self, text: str) -> None:
+        """Show only the items or pages whose URL holds ``text`` (any case)."""
+        self._filter = text
+        if self.is_mounted:
+            self.draw()
+
+    @property
+    def shown_count(self) -> int:
+        """How many items or pages the filter lets through."""
+        return len(self._visible)
+
+    @on(Input.Changed, "#part-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.set_filter(event.value)
+
+    @on(Input.Submitted, "#part-filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_main()
+
+    def action_close_filter(self) -> None:
+        """Escape in the filter clears and hides it; elsewhere it goes back as usual."""
+        box = self.query_one("#part-filter", Input)
+        if not box.has_focus:
+            raise SkipAction()
+        box.value = ""
+        box.display = False
+        self.set_filter("")
+        self.focus_main()
 
     def _draw_part(self) -> None:
         part = self.selected
@@ -184,9 +243,11 @@ class PartsView(DetailTab):
     @on(OptionList.OptionHighlighted, "#part-list")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
-        if event.option_index != self._index:
-            self._index = event.option_index
-            self._draw_part()
+        if 0 <= event.option_index < len(self._visible):
+            index = self._visible[event.option_index]
+            if index != self._index:
+                self._index = index
+                self._draw_part()
 
     # -- for the pane -----------------------------------------------------------
 
@@ -203,16 +264,18 @@ class PartsView(DetailTab):
         return self._index if self.selected is not None else None
 
     def select(self, index: int) -> None:
-        """Choose the part at ``index`` (0-based)."""
+        """Choose the part at ``index`` (0-based, among all parts)."""
         if 0 <= index < len(self._parts.parts):
             self._index = index
             if self.is_mounted and self._listed is not None:
-                self.query_one("#part-list", OptionList).highlighted = index
+                self.query_one("#part-list", OptionList).highlighted = self._position()
                 self._draw_part()
 
     def step(self, direction: int) -> None:
-        if self._index is not None:
-            self.select(self._index + direction)
+        """The previous or next part the filter lets through."""
+        position = self._position()
+        if position is not None and 0 <= position + direction < len(self._visible):
+            self.select(self._visible[position + direction])
 
     def deliverable(self) -> Deliverable | None:
         part = self.selected
