@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from spidra_tui.api.kinds import JobRef, Kind, split_ref
 from spidra_tui.sanitize import line
-
-if TYPE_CHECKING:
-    from spidra_tui.api.kinds import JobRef
 
 MAX_ID_LENGTH = 128
 
@@ -65,13 +62,20 @@ def check_job_id(entry: str) -> str | None:
 def check_ref(entry: str) -> tuple[JobRef | None, str | None]:
     """``(ref, None)`` for a scrape's ID, ``batch:ID`` or ``crawl:ID``; else
     ``(None, reason)`` with the reason in plain words."""
-    from spidra_tui.api.kinds import JobRef, Kind, split_ref
-
     kind, job_id = split_ref(entry)
     reason = check_job_id(job_id)
     if reason is not None:
         return None, reason
     return JobRef(kind or Kind.SCRAPE, job_id), None
+
+
+def parse_ref(text: str) -> JobRef:
+    """The :class:`JobRef` ``text`` names (a plain ID is a scrape's); raises
+    ``ValueError`` with the reason in plain words when it names none."""
+    ref, reason = check_ref(text)
+    if ref is None:
+        raise ValueError(reason)
+    return ref
 
 
 def _show_char(char: str) -> str:

@@ -12,7 +12,8 @@ from spidra_tui.api.crawl import (
     parse_crawl_queued,
 )
 from spidra_tui.api.errors import MalformedResponse
-from spidra_tui.api.kinds import JobRef, Kind, parse_ref, ref_of_key
+from spidra_tui.api.kinds import JobRef, Kind, ref_of_key
+from spidra_tui.job_ids import parse_ref
 
 
 def batch_body(**extra):

@@ -1,4 +1,5 @@
-"""Items and pages as JSON Lines, CSV and text: the server's values, nothing a terminal acts on."""
+"""Items and pages as JSON Lines, CSV and text: the server's values with their strings
+sanitized, nothing a terminal acts on."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from spidra_tui.api.batch import parse_batch
 from spidra_tui.api.crawl import parse_crawl, parse_page
 from spidra_tui.api.records import Fetched, NotFlat, content_text, csv_text, jsonl, whole_json
+from spidra_tui.sanitize import clean
 
 HOSTILE = "\x1b]2;owned\x07\x9b31m[/x]\u202e"
 
@@ -53,9 +55,10 @@ def test_json_lines_keep_the_values_and_show_nothing_a_terminal_acts_on() -> Non
     text = jsonl(Fetched(hostile_batch()))
     assert not unsafe(text)
     first, second, third = (json.loads(line) for line in text.splitlines())
-    assert first["url"] == "https://a.test/" + HOSTILE  # the value, unchanged
-    assert second["error"].startswith("boom \x1b[2J")
-    assert third["content"] == {"price": "£3" + HOSTILE, "n": 2}
+    assert first["url"] == clean("https://a.test/" + HOSTILE) == "https://a.test/[/x]"
+    assert second["error"] == clean("boom \x1b[2J" + HOSTILE)
+    assert third["content"] == {"price": clean("£3" + HOSTILE), "n": 2}
+    assert first["content"] == "# Title [/x]"  # markup-like text stays as written
 
 
 def test_csv_flattens_an_object_of_plain_values_and_refuses_nested_ones() -> None:
@@ -90,4 +93,4 @@ def test_text_and_whole_json_are_safe_and_the_json_has_every_page() -> None:
     assert not unsafe(text)
     body = json.loads(text)
     assert len(body["result"]) == 3 and body["resultTruncated"] is False
-    assert body["result"][2]["data"] == HOSTILE
+    assert body["result"][2]["data"] == clean(HOSTILE)

@@ -47,20 +47,6 @@ def split_ref(text: str) -> tuple[Kind | None, str]:
     return None, text.strip()
 
 
-def parse_ref(text: str, default: Kind = Kind.SCRAPE) -> JobRef:
-    """The :class:`JobRef` ``text`` names; a plain ID is of kind ``default``.
-
-    Raises ``ValueError`` with plain words when the ID part is not an ID.
-    """
-    from spidra_tui.job_ids import check_job_id  # the one rule for IDs
-
-    kind, job_id = split_ref(text)
-    problem = check_job_id(job_id)
-    if problem is not None:
-        raise ValueError(problem)
-    return JobRef(kind or default, job_id)
-
-
 def ref_of_key(key: str) -> JobRef:
     """The reference a stored key stands for (keys are always valid refs or bare IDs)."""
     kind, job_id = split_ref(key)

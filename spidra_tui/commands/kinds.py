@@ -17,11 +17,12 @@ from spidra_tui.api.batch_calls import BatchRequest
 from spidra_tui.api.client import SpidraClient
 from spidra_tui.api.crawl_calls import CrawlRequest
 from spidra_tui.api.errors import RateLimited, SpidraError, ValidationFailed, describe
-from spidra_tui.api.kinds import JobRef, Kind, parse_ref
+from spidra_tui.api.kinds import JobRef, Kind
 from spidra_tui.api.records import Fetched, NotFlat, content_text, csv_text, jsonl, whole_json
 from spidra_tui.clock import Clock, SystemClock
 from spidra_tui.commands import get as scrape_get
 from spidra_tui.commands.get import EXIT_FAILED, EXIT_OK, EXIT_USAGE, exit_code_for
+from spidra_tui.job_ids import parse_ref
 from spidra_tui.watch.kinds import view_of
 
 FORMATS = ("content", "markdown", "json", "raw", "jsonl", "csv")

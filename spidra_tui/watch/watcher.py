@@ -19,6 +19,7 @@ from spidra_tui.watch.poller import JobSource, Poller
 from spidra_tui.watch.schedule import SchedulePolicy
 from spidra_tui.watch.state import JobSummary, JobUpdate, PollerStatus
 from spidra_tui.watch.store import JobStore, StoreError
+from spidra_tui.watch.virtual_time import PollHold
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -146,10 +147,7 @@ class Watcher:
 
         Nothing is remembered here: the caller adds the new job once it has its ID.
         """
-        if self._submitter is None:
-            raise NoSubmits("this watcher cannot submit jobs (no client)")
-        await self.poller.take_slot()
-        return await self._submitter.submit_scrape(request)
+        return await self._send(lambda client: client.submit_scrape(request))
 
     async def start_batch(self, request: BatchRequest, label: str | None = None) -> str:
         """Start a batch (when a send slot is free), remember it and poll it; its key."""
@@ -201,10 +199,16 @@ class Watcher:
         return job_id
 
     async def _send(self, call: Callable[[Any], Awaitable[T]]) -> T:
+        """One request of the watcher's own, in the next send slot; on a virtual clock
+        time stands still while it is on the wire, as it does for a poll."""
         if self._submitter is None:
             raise NoSubmits("this watcher cannot send requests of its own (no client)")
         await self.poller.take_slot()
-        return await call(self._submitter)
+        held = PollHold(getattr(self._clock, "hold", None))
+        try:
+            return await call(self._submitter)
+        finally:
+            held.release()
 
     def _started(self, ref: JobRef, label: str | None) -> str:
         self.add([ref.key], {ref.key: label} if label else None)
