@@ -15,6 +15,7 @@ from typing import Any
 
 from spidra_tui import __version__
 from spidra_tui.config import (
+    DEFAULT_BUDGET_SHARE,
     DEFAULT_INTERVAL,
     DEFAULT_MAX_IN_FLIGHT,
     DEFAULT_MAX_RATE,
@@ -80,6 +81,16 @@ def _positive(kind: type) -> Any:
     return parse
 
 
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError("the share must be above 0 and at most 1, e.g. 0.5")
+    return value
+
+
 def _common() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     group = common.add_argument_group("connection and storage")
@@ -112,14 +123,25 @@ def _common() -> argparse.ArgumentParser:
         type=_positive(float),
         default=DEFAULT_MAX_RATE,
         metavar="N",
-        help="at most N requests a second in total (default 5)",
+        help="a burst cap: at most N requests a second in total (default 5)",
     )
     group.add_argument(
         "--max-in-flight",
         type=_positive(int),
         default=DEFAULT_MAX_IN_FLIGHT,
         metavar="K",
-        help="at most K requests at once (default 4)",
+        help="a burst cap: at most K requests at once (default 4)",
+    )
+    group.add_argument(
+        "--budget-share",
+        type=_share,
+        default=DEFAULT_BUDGET_SHARE,
+        metavar="S",
+        help="spend at most this share of the API's request window, spread over it "
+        "(default 0.5; the rest stays with your other programs). The window is learned "
+        "from the server's RateLimit headers; until then Spidra's 300 requests per 15 "
+        "minutes per address is assumed. All spidra-tui processes on one state folder "
+        "share one budget",
     )
     group.add_argument(
         "--demo",
@@ -214,10 +236,32 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
             action="store_true",
             help="also serve a corpus of hostile answers, to test a client against",
         )
+        limits = parser.add_argument_group("limits, as Spidra's")
+        limits.add_argument(
+            "--rate-limit",
+            default="300/15m",
+            metavar="N/PERIOD",
+            help="requests per client address per window, e.g. 300/15m (the default, "
+            "Spidra's), 60/3m, 100/90s; off for none",
+        )
+        limits.add_argument(
+            "--reset-format",
+            choices=("timestamp", "seconds"),
+            default="timestamp",
+            help="RateLimit-Reset as a Unix timestamp (documented) or seconds from now",
+        )
+        limits.add_argument(
+            "--max-pending",
+            type=int,
+            default=10,
+            metavar="N",
+            help="pending single scrapes per key before TOO_MANY_PENDING_JOBS (0: no limit)",
+        )
         faults = parser.add_argument_group("faults (rates from 0 to 1)")
         for name, text in (
             ("error-rate", "5xx answers"),
             ("rate-limit-rate", "429 answers with Retry-After"),
+            ("busy-rate", "503 SERVICE_BUSY answers (retry_after 60 in the body)"),
             ("drop-rate", "dropped connections"),
             ("slow-rate", "slow answers"),
             ("garbage-rate", "non-JSON bodies"),
@@ -275,7 +319,7 @@ def _dispatch(command: str | None, args: argparse.Namespace) -> int:
         return serve(args)
     if command in ("list", "forget"):
         return _with_store(command, args)
-    poll = PollSettings(args.interval, args.max_rate, args.max_in_flight)
+    poll = PollSettings(args.interval, args.max_rate, args.max_in_flight, args.budget_share)
     with _connection(args) as (base_url, key, state_dir):
         if command is None:
             import gc
@@ -349,8 +393,23 @@ async def _run_api_command(
     from spidra_tui.api.client import ScrapeRequest, SpidraClient
     from spidra_tui.commands import get as get_command
     from spidra_tui.commands import kinds, watchlist
+    from spidra_tui.watch.budget import open_budget
 
+    budget, warning = open_budget(state_dir, share=poll.budget_share)
+    if warning:
+        sys.stderr.write(f"Warning: {warning}\n")
     async with SpidraClient(base_url, key) as client:
+        budget.attach(client)  # every request of every command is spent from it
+        if command == "get" and ":" not in args.job_id and args.format not in ("jsonl", "csv"):
+            # A scrape: its wait shows when the budget lets it look again.
+            return await get_command.get(
+                client,
+                args.job_id,
+                wait=args.wait,
+                fmt=args.format,
+                interval=args.interval,
+                budget=budget,
+            )
         remember = None if getattr(args, "no_remember", True) else watchlist.remembering(state_dir)
         handled = await kinds.run(command, args, client, remember, watchlist.reopening(state_dir))
         if handled is not None:
@@ -369,6 +428,7 @@ async def _run_api_command(
                 fmt=args.format,
                 interval=args.interval,
                 on_submitted=remember,
+                budget=budget,
             )
         from spidra_tui.commands.watch import watch
         from spidra_tui.watch.store import JobStore
@@ -381,6 +441,7 @@ async def _run_api_command(
                 interval=poll.interval,
                 max_in_flight=poll.max_in_flight,
                 max_rate=poll.max_rate,
+                budget=budget,
             )
 
 

@@ -17,6 +17,7 @@ ENV_STATE_DIR = "SPIDRA_TUI_STATE_DIR"
 DEFAULT_INTERVAL = 3.0
 DEFAULT_MAX_RATE = 5.0
 DEFAULT_MAX_IN_FLIGHT = 4
+DEFAULT_BUDGET_SHARE = 0.5
 
 
 class ConfigError(ValueError):
@@ -50,8 +51,10 @@ def state_dir_from(option: str | None, env: Mapping[str, str] = os.environ) -> P
 
 @dataclass(frozen=True)
 class PollSettings:
-    """How politely to poll: seconds between polls of a job, requests a second, in flight."""
+    """How politely to poll: seconds between polls of a job, requests a second, in flight,
+    and the share of the API's request window the app may spend."""
 
     interval: float = DEFAULT_INTERVAL
     max_rate: float = DEFAULT_MAX_RATE
     max_in_flight: int = DEFAULT_MAX_IN_FLIGHT
+    budget_share: float = DEFAULT_BUDGET_SHARE

@@ -343,7 +343,9 @@ async def run_under_faults(
     rng = random.Random(plan.seed)
     with (
         SharedClock.create() as shared,
-        RemoteEmulator(EmulatorConfig(seed=plan.seed), shared) as emulator,
+        RemoteEmulator(
+            EmulatorConfig(seed=plan.seed, window=None, max_pending=None), shared
+        ) as emulator,
     ):
         planted = emulator.create_jobs(KEY, job_plans(plan.jobs, plan.minutes, rng))
         emulator.set_faults(

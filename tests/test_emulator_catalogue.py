@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 
 import httpx
 import jsonschema
@@ -12,6 +13,13 @@ import pytest
 from spidra_tui.clock import FakeClock
 from spidra_tui.emulator import Emulator, EmulatorConfig, Script
 from spidra_tui.emulator.content import foreach_markdown, json_value
+
+
+@pytest.fixture
+def demo_emulator(make_emulator: Callable[..., Emulator]) -> Emulator:
+    """The demo catalogue without Spidra's request window: these tests read every job
+    many times, which the window is not what they are about."""
+    return make_emulator(EmulatorConfig(catalogue=True, window=None))
 
 
 def by_description(emulator: Emulator, fragment: str) -> str:

@@ -181,7 +181,7 @@ def test_rate_limit_answers_429_with_a_correct_retry_after(
     api_key: str,
     other_key: str,
 ) -> None:
-    emulator = make_emulator(EmulatorConfig(faults=Faults(rate_limit=(5, 10.0))))
+    emulator = make_emulator(EmulatorConfig(faults=Faults(rate_limit=(5, 10.0)), window=None))
     job_id = emulator.create_job(api_key)
     remaining = []
     for _ in range(3):

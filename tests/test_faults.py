@@ -132,7 +132,7 @@ def test_the_in_flight_limit_holds_under_faults_in_real_time(
     faults = dataclasses.replace(
         faults_at(0.30, slow_seconds=0.25, seed=2), rate_limited=0.0, slow=0.6
     )
-    emulator = make_emulator(EmulatorConfig(faults=faults), clock=SystemClock())
+    emulator = make_emulator(EmulatorConfig(faults=faults, window=None), clock=SystemClock())
     ids = [emulator.create_job(KEY, script=Script(waiting=0, active=3600)) for _ in range(60)]
 
     async def watch() -> None:

@@ -26,6 +26,13 @@ GOOD_KEY = "spd_test_key_0001"
 
 
 @pytest.fixture
+def emulator(make_emulator: Callable[..., Emulator]) -> Emulator:
+    """The default emulator, without the pending-jobs limit: these tests plant many
+    running jobs and submit beside them."""
+    return make_emulator(EmulatorConfig(catalogue=False, max_pending=None))
+
+
+@pytest.fixture
 def make_poller(
     client: SpidraClient, vclock: VirtualClock
 ) -> Callable[..., tuple[Poller, Recorder]]:
@@ -94,7 +101,7 @@ async def test_concurrency_reaches_but_never_exceeds_the_limit(
 ) -> None:
     # Real time: requests take 0.1 s at the server, so several overlap.
     emulator = make_emulator(
-        EmulatorConfig(time_scale=20.0, faults=Faults(slow=1.0, slow_seconds=0.1)),
+        EmulatorConfig(time_scale=20.0, faults=Faults(slow=1.0, slow_seconds=0.1), window=None),
         clock=SystemClock(),
     )
     ids = submit(emulator, GOOD_KEY, 30)

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-
 @pytest.fixture
 def busy_server() -> Iterator[Emulator]:
     """Hundreds of jobs on the real clock, whose progress moves at every poll."""
-    emulator = Emulator(EmulatorConfig(catalogue=False, seed=3), clock=SystemClock())
+    emulator = Emulator(EmulatorConfig(catalogue=False, seed=3, window=None), clock=SystemClock())
     emulator.start()
     yield emulator
     emulator.stop()

@@ -25,7 +25,12 @@ async def test_newest_first_with_the_first_job_selected(tmp_path: Path) -> None:
         job_list = rig.app.main.job_list
         assert job_list.shown_ids == IDS
         assert job_list.selected_id == "job-00"
-        assert rig.w.calls[0] == ("start",)
+        assert [c for c in rig.w.calls if c[0] != "focus"][0] == ("start",)
+        # The job under the cursor is the one the watcher polls first.
+        assert [c for c in rig.w.calls if c[0] == "focus"][-1] == ("focus", "job-00")
+        await pilot.press("j")
+        await pilot.pause()
+        assert [c for c in rig.w.calls if c[0] == "focus"][-1] == ("focus", "job-01")
         assert str(job_list.border_title).startswith("Jobs 12")
 
 

@@ -73,6 +73,12 @@ class ScriptedWatcher:
     def refresh(self, id: str | None = None) -> None:
         self.calls.append(("refresh", id))
 
+    def focus(self, job_id: str | None) -> None:
+        self.calls.append(("focus", job_id))
+
+    def next_check(self, job_id: str) -> float | None:
+        return None
+
     def pause(self) -> None:
         self.calls.append(("pause",))
         self.set_status(PollerStatus(0, 0, 0.0, 3.0, paused="user"))

@@ -4,6 +4,12 @@ One shared ``httpx.AsyncClient`` (keep-alive). GETs are retried on passing
 failures with capped, jittered exponential backoff; a POST is retried only when
 the server said it did not take the request (502, 503, ``QUEUE_UNAVAILABLE``),
 never after a network error or a 504, where the job may already be queued.
+
+Every request goes through :meth:`SpidraClient._request`, which hands each
+answer's status and ``RateLimit-*`` reading to :attr:`SpidraClient.observer`
+(an :class:`spidra_tui.api.ratelimit.Answer`), and awaits
+:attr:`SpidraClient.gate` before sending: that is how the watch layer's request
+budget sees every request the app sends, whichever method sent it, retries too.
 """
 
 from __future__ import annotations
@@ -13,13 +19,14 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from spidra_tui import __version__, sanitize
 from spidra_tui.api.batch_calls import BatchCalls
 from spidra_tui.api.calls import path_segment
 from spidra_tui.api.crawl_calls import CrawlCalls
 from spidra_tui.api.errors import (
+    PENDING_JOBS,
     ApiError,
     AuthError,
     Forbidden,
@@ -34,9 +41,12 @@ from spidra_tui.api.errors import (
     retry_after_seconds,
 )
 from spidra_tui.api.models import Job, parse_job
+from spidra_tui.api.ratelimit import Answer, read_window
 from spidra_tui.clock import Clock, SystemClock
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import httpx
 
     from spidra_tui.secret import Secret
@@ -95,6 +105,12 @@ class Submitted:
     warnings: tuple[str, ...] = field(default=())
 
 
+class SendGate(Protocol):
+    """What may hold a request back before it is sent (the watch layer's budget)."""
+
+    async def before_send(self) -> None: ...
+
+
 class _KeyHeader:
     """Puts the key into a request's ``x-api-key`` header as httpx sends it.
 
@@ -142,6 +158,7 @@ class SpidraClient(BatchCalls, CrawlCalls):
         rng: random.Random | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         max_connections: int = 16,
+        observer: Callable[[Answer], None] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._key = api_key
@@ -154,6 +171,10 @@ class SpidraClient(BatchCalls, CrawlCalls):
         self._max_connections = max_connections
         self._client: httpx.AsyncClient | None = None
         self._closed = False
+        self.observer = observer
+        """Told of every answer (status, rate-limit headers); see the module."""
+        self.gate: SendGate | None = None
+        """Awaited before every request is sent; see the module."""
 
     def prepare(self) -> None:
         """Build the HTTP client now, before the first request (``async with`` does).
@@ -268,10 +289,14 @@ class SpidraClient(BatchCalls, CrawlCalls):
     ) -> Any:
         import httpx  # a dictionary look-up once loaded; the except clauses need it
 
+        if self.gate is not None:
+            await self.gate.before_send()
+        sent_at = self._clock.wall()
         try:
             async with self._http.stream(
                 method, path, json=json_body, params=_query(params)
             ) as response:
+                self._tell(method, response, sent_at)
                 raw = await _read_limited(response)
         except httpx.TimeoutException as exc:
             raise TransportError(f"no answer from {self.base_url} in time ({_kind(exc)})") from None
@@ -282,6 +307,24 @@ class SpidraClient(BatchCalls, CrawlCalls):
             text = sanitize.clean(raw[:65536].decode("utf-8", "replace"))
             body_log.debug("%s %s body: %s", method, path, text)
         return _decode(response, raw, now=self._clock.wall())
+
+    def _tell(self, method: str, response: httpx.Response, sent_at: float) -> None:
+        """Hand the answer's status and window to the observer (before the body is read:
+        an answer cut short still counted at the server)."""
+        if self.observer is None:
+            return
+        now = self._clock.wall()
+        answer = Answer(
+            method=method,
+            status=response.status_code,
+            window=read_window(response.headers, now=now),
+            sent_at=sent_at,
+            received_at=now,
+        )
+        try:
+            self.observer(answer)
+        except Exception:  # the budget must never break a request
+            log.exception("the answer observer failed")
 
 
 async def _read_limited(response: httpx.Response) -> bytes:
@@ -353,13 +396,19 @@ def _error_for(response: httpx.Response, body: Any, *, now: float) -> SpidraErro
         listed = [str(e) for e in errors] if isinstance(errors, list) else []
         return ValidationFailed(message or "the request was refused", errors=listed, **kwargs)
     if status == 429:
-        wait = retry_after_seconds(response.headers, data, now=now)
+        # A refusal about pending jobs is not about the window: its reset is no hint.
+        window = code != PENDING_JOBS
+        wait = retry_after_seconds(response.headers, data, now=now, window_reset=window)
         return RateLimited(message or "rate limited", retry_after=wait, **kwargs)
     if status >= 500:
         if message is None and body is _NOT_JSON:
             message = (
                 f"server error {status} (the answer was not JSON, perhaps a proxy's error page)"
             )
-        wait = retry_after_seconds(response.headers, data, now=now) if status == 503 else None
+        wait = (
+            retry_after_seconds(response.headers, data, now=now, window_reset=False)
+            if status == 503
+            else None
+        )
         return ServerError(message or f"server error {status}", retry_after=wait, **kwargs)
     return ApiError(message or f"unexpected answer: HTTP {status}", **kwargs)

@@ -69,8 +69,15 @@ class ValidationFailed(SpidraError):
         return self.message
 
 
+PENDING_JOBS = "TOO_MANY_PENDING_JOBS"
+
+
 class RateLimited(SpidraError):
-    """429: too many requests (or pending jobs) for this key; wait ``retry_after`` seconds."""
+    """429: too many requests (or pending jobs) for this key; wait ``retry_after`` seconds.
+
+    ``pending_jobs``: the refusal is about jobs still queued (``TOO_MANY_PENDING_JOBS``),
+    not about the request window; polling may go on.
+    """
 
     status_code = 429
     transient = True
@@ -78,6 +85,10 @@ class RateLimited(SpidraError):
     def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any):
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
+
+    @property
+    def pending_jobs(self) -> bool:
+        return self.code == PENDING_JOBS
 
 
 class ServerError(SpidraError):
@@ -156,7 +167,9 @@ def _describe(error: SpidraError) -> str:
         )
     if isinstance(error, RateLimited):
         wait = f" Try again in {error.retry_after:.0f} s." if error.retry_after else ""
-        return f"Too many requests or pending jobs ({message}).{wait}"
+        if error.pending_jobs:
+            return f"Too many jobs are still pending ({message}). Wait for some to end.{wait}"
+        return f"Too many requests ({message}).{wait}"
     if isinstance(error, TransportError):
         return f"No answer from the server ({message})."
     if isinstance(error, ServerError):
@@ -192,13 +205,22 @@ def _seconds(value: str, now: float) -> float | None:
 
 
 def retry_after_seconds(
-    headers: Mapping[str, str], body: Any = None, *, now: float | None = None
+    headers: Mapping[str, str],
+    body: Any = None,
+    *,
+    now: float | None = None,
+    window_reset: bool = True,
 ) -> float | None:
     """How long the server asked us to wait, from whichever hint it gave.
 
     Order: ``Retry-After`` (seconds or an HTTP date), the body's ``retry_after``,
+    then, only with ``window_reset`` (a 429 that says the request window is spent),
     ``RateLimit-Reset`` / ``RateLimit: ... reset=N`` / ``X-RateLimit-Reset``
     (seconds, or an epoch time when it is large). ``None`` when there is no hint.
+
+    The window's reset is not a retry hint for anything else: Spidra sends it on
+    every answer, so a 503 or a 429 about pending jobs would otherwise wait for up
+    to a whole window.
     """
     now = time.time() if now is None else now
     lower = {k.lower(): v for k, v in headers.items()}
@@ -214,6 +236,8 @@ def retry_after_seconds(
             seconds = _seconds(value, now)
             if seconds is not None:
                 return seconds
+    if not window_reset:
+        return None
     candidates = [lower.get("ratelimit-reset"), lower.get("x-ratelimit-reset")]
     combined = lower.get("ratelimit")
     if combined:

@@ -13,6 +13,14 @@ from pathlib import Path
 from typing import Any
 
 
+def _demo_window() -> Any:
+    from spidra_tui.emulator.window import WindowLimit
+
+    # Livelier than Spidra's 300 per 15 minutes, so the demo moves; the app learns
+    # it from the headers as it would any server's.
+    return WindowLimit(240, 120.0)
+
+
 def _emulator(config: Any) -> Any:
     from spidra_tui.emulator import Emulator
 
@@ -21,12 +29,19 @@ def _emulator(config: Any) -> Any:
 
 def serve(args: argparse.Namespace) -> int:
     """Run the emulator in the foreground until Ctrl-C."""
+    from dataclasses import replace
+
     from spidra_tui.emulator import EmulatorConfig, Faults
+    from spidra_tui.emulator.window import parse_window
 
     try:
+        window = parse_window(args.rate_limit)
+        if window is not None:
+            window = replace(window, reset_format=args.reset_format)
         faults = Faults(
             server_error=args.error_rate,
             rate_limited=args.rate_limit_rate,
+            busy=args.busy_rate,
             drop=args.drop_rate,
             slow=args.slow_rate,
             non_json=args.garbage_rate,
@@ -38,7 +53,14 @@ def serve(args: argparse.Namespace) -> int:
         sys.stderr.write(f"{exc}\n")
         return 2
     emulator = _emulator(
-        EmulatorConfig(faults=faults, time_scale=args.time_scale, catalogue=True, seed=args.seed)
+        EmulatorConfig(
+            faults=faults,
+            time_scale=args.time_scale,
+            catalogue=True,
+            seed=args.seed,
+            window=window,
+            max_pending=args.max_pending or None,
+        )
     )
     try:
         base_url = emulator.start(host=args.host, port=args.port)
@@ -48,6 +70,8 @@ def serve(args: argparse.Namespace) -> int:
     out = sys.stdout
     out.write(f"Spidra demo server at {base_url}\n")
     out.write(f"Demo key: {emulator.demo_key}\n")
+    limit = window.describe() + " per address" if window is not None else "off"
+    out.write(f"Request limit: {limit}\n")
     out.write(f"Try: SPIDRA_API_KEY={emulator.demo_key} spidra-tui --base-url {base_url}")
     out.write(" " + " ".join(job_id for job_id, _ in emulator.catalogue_ids()[:2]) + "\n")
     out.write("Catalogue:\n")
@@ -95,7 +119,7 @@ def demo_connection(state_dir: str | None) -> Iterator[tuple[str, Any, Path]]:
     from spidra_tui.emulator import EmulatorConfig
     from spidra_tui.secret import Secret
 
-    emulator = _emulator(EmulatorConfig(catalogue=True))
+    emulator = _emulator(EmulatorConfig(catalogue=True, window=_demo_window()))
     base_url = emulator.start(host="127.0.0.1", port=0)
     scratch = None if state_dir else tempfile.mkdtemp(prefix="spidra-tui-demo-")
     folder = Path(state_dir).expanduser() if state_dir else Path(scratch)  # type: ignore[arg-type]

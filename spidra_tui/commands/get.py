@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any, TextIO
 
-from spidra_tui import format as fmt
+from spidra_tui import format as formats  # ``fmt`` is also the name of an option below
 from spidra_tui import sanitize
 from spidra_tui.api.client import ScrapeRequest, SpidraClient
 from spidra_tui.api.errors import (
@@ -20,6 +20,7 @@ from spidra_tui.api.errors import (
 )
 from spidra_tui.api.models import Job, Status
 from spidra_tui.clock import Clock, SystemClock
+from spidra_tui.watch.budget import Budget, Priority, clock_text
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -70,11 +71,29 @@ async def wait_for(
     interval: float,
     err: TextIO = sys.stderr,
     clock: Clock | None = None,
+    budget: Budget | None = None,
 ) -> Job:
-    """Poll one job until it ends, showing progress on stderr when it is a terminal."""
+    """Poll one job until it ends, showing progress on stderr when it is a terminal.
+
+    With a ``budget`` every poll is spent from it: the first look is the user's
+    (not paced), the later ones are spread over the window like the TUI's, and
+    the progress line says when the next check is and why when the budget
+    holds it back.
+    """
     clock = clock or SystemClock()
     show = err.isatty()
+    priority = Priority.USER
+    line = ""
     while True:
+        if budget is not None:
+            wait = budget.wait_for(priority)
+            if show and wait > 1.0:
+                when = clock_text(clock.wall() + wait, seconds=True)
+                note = f"  · next check {when} (request budget: {_budget_words(budget)})"
+                err.write(f"\r\x1b[2K{line}{note}")
+                err.flush()
+            await budget.take(priority)
+            priority = Priority.FOCUS
         try:
             job = await client.get_job(job_id)
         except RateLimited as exc:
@@ -82,10 +101,11 @@ async def wait_for(
             continue
         if show:
             fraction = job.progress.fraction if job.progress else None
-            pct = f"{fmt.percent(fraction):>4}"
+            pct = f"{formats.percent(fraction):>4}"
             message = sanitize.line(job.progress.message if job.progress else "", 60)
             status = sanitize.line(job.status, 20)  # the server's word: never raw to a terminal
-            err.write(f"\r\x1b[2K{status:<10} {pct}  {message}")
+            line = f"{status:<10} {pct}  {message}"
+            err.write(f"\r\x1b[2K{line}")
             err.flush()
         if job.is_terminal:
             if show:
@@ -93,6 +113,11 @@ async def wait_for(
                 err.flush()
             return job
         await clock.sleep(interval)
+
+
+def _budget_words(budget: Budget) -> str:
+    view = budget.view()
+    return view.describe() if view is not None else "unlimited"
 
 
 def print_job(job: Job, fmt: str, out: TextIO, err: TextIO) -> int:
@@ -104,7 +129,7 @@ def print_job(job: Job, fmt: str, out: TextIO, err: TextIO) -> int:
         return EXIT_FAILED
     if not job.is_terminal and fmt not in ("raw", "json"):
         fraction = job.progress.fraction if job.progress else None
-        pct = f" ({fmt.percent(fraction)})" if fraction is not None else ""
+        pct = f" ({formats.percent(fraction)})" if fraction is not None else ""
         err.write(f"The job is {sanitize.line(job.status)}{pct}; use --wait to wait for it.\n")
         return EXIT_OK
     text = render(job, fmt)
@@ -124,11 +149,14 @@ async def get(
     interval: float,
     out: TextIO = sys.stdout,
     err: TextIO = sys.stderr,
+    budget: Budget | None = None,
 ) -> int:
     """``spidra-tui get``."""
     try:
         job = await (
-            wait_for(client, job_id, interval=interval, err=err) if wait else client.get_job(job_id)
+            wait_for(client, job_id, interval=interval, err=err, budget=budget)
+            if wait
+            else client.get_job(job_id)
         )
     except SpidraError as exc:
         err.write(describe(exc) + "\n")
@@ -146,6 +174,7 @@ async def submit(
     out: TextIO = sys.stdout,
     err: TextIO = sys.stderr,
     on_submitted: Any = None,
+    budget: Budget | None = None,
 ) -> int:
     """``spidra-tui submit``: prints the new job's ID, or its result with ``wait``."""
     try:
@@ -162,5 +191,12 @@ async def submit(
         return EXIT_OK
     err.write(f"Submitted {sanitize.line(submitted.job_id)}\n")
     return await get(
-        client, submitted.job_id, wait=True, fmt=fmt, interval=interval, out=out, err=err
+        client,
+        submitted.job_id,
+        wait=True,
+        fmt=fmt,
+        interval=interval,
+        out=out,
+        err=err,
+        budget=budget,
     )

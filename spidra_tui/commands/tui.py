@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -20,7 +21,10 @@ from spidra_tui.sanitize import line
 from spidra_tui.secret import Secret
 from spidra_tui.ui.app import SpidraApp
 from spidra_tui.ui.watching import StatusCallback, UpdateCallback, WatcherLike
+from spidra_tui.watch.budget import Budget, open_budget
 from spidra_tui.watch.store import JobStore, StoreError
+
+log = logging.getLogger(__name__)
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -69,9 +73,14 @@ def make_app(
     client: SpidraClient,
     poll: PollSettings | None = None,
     server: str = "",
+    budget: Budget | None = None,
     **options: Any,
 ) -> SpidraApp:
-    """The app watching ``store``'s jobs through ``client`` (``options``: see SpidraApp)."""
+    """The app watching ``store``'s jobs through ``client`` (``options``: see SpidraApp).
+
+    ``budget``: the request budget every request is spent from (none: only the
+    per-second and in-flight caps apply).
+    """
     poll = poll or PollSettings()
 
     def watcher(on_update: UpdateCallback, on_status: StatusCallback) -> WatcherLike:
@@ -87,6 +96,7 @@ def make_app(
             on_status=on_status,
             submitter=client,
             prepare=client.prepare,
+            budget=budget,
         )
 
     return SpidraApp(
@@ -113,11 +123,16 @@ async def run_app(
     ``headless`` and ``auto_pilot`` are passed to ``App.run_async`` (for tests).
     """
     client = SpidraClient(base_url, key)
+    # The books live beside the jobs: every process on this state folder shares them.
+    budget, warning = open_budget(store.path.parent, share=poll.budget_share)
+    if warning:
+        log.warning("%s", warning)
     try:
         app = make_app(
             store=store,
             client=client,
             poll=poll,
+            budget=budget,
             server=server_label(base_url, demo),
             demo=demo,
             **options,

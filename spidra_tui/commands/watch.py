@@ -13,13 +13,14 @@ import dataclasses
 import shutil
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TextIO
 
 from spidra_tui import format as fmt
 from spidra_tui import sanitize
 from spidra_tui.api.models import Status
 from spidra_tui.clock import Clock, SystemClock
+from spidra_tui.watch.budget import Budget, clock_text
 from spidra_tui.watch.poller import JobSource
 from spidra_tui.watch.state import FORBIDDEN, NOT_FOUND, JobSummary, JobUpdate, PollerStatus
 from spidra_tui.watch.store import JobStore, StoreError
@@ -69,12 +70,37 @@ def exit_code(statuses: Iterable[str]) -> int:
     return EXIT_OK if all(status == Status.COMPLETED for status in statuses) else EXIT_API
 
 
+def budget_note(status: PollerStatus, clock: Clock) -> str | None:
+    """What the request budget does to the polling, in a few words (None: nothing to say).
+
+    "request budget spent; checks resume at 06:14", or "each job checked every 64 s
+    to stay within the request budget (96 of 150 left · 300 per 15 min · resets 06:14)".
+    """
+    view = status.budget
+    if view is None:
+        return None
+    if view.left == 0 and view.free_at is not None:
+        return f"request budget spent ({view.describe()}); checks resume at " + clock_text(
+            view.free_at, seconds=True
+        )
+    if status.budget_bound:
+        return (
+            f"each job checked about every {status.effective_interval:.0f} s to stay within "
+            f"the request budget ({view.describe()})"
+        )
+    return None
+
+
 class ChangeLines:
-    """One line per change on ``out``, for pipes and files; pauses are told on ``err``."""
+    """One line per change on ``out``, for pipes and files; pauses are told on ``err``,
+    and, when ``err`` is a terminal, what the request budget does to the polling."""
 
     def __init__(self, out: TextIO, err: TextIO, clock: Clock) -> None:
         self._out, self._err, self._clock = out, err, clock
         self._paused: str | None = None
+        isatty = getattr(err, "isatty", None)
+        self._tell_budget = bool(isatty is not None and isatty())
+        self._told: tuple[bool, bool, int] | None = None
 
     def show(self, summary: JobSummary) -> None:
         """A job that had already ended when the watch began."""
@@ -89,6 +115,7 @@ class ChangeLines:
         self._write(self._out, line)
 
     def status(self, status: PollerStatus) -> None:
+        self._budget(status)
         if status.paused == self._paused:
             return
         self._paused = status.paused
@@ -101,6 +128,20 @@ class ChangeLines:
     def close(self) -> None:
         self._out.flush()
 
+    def _budget(self, status: PollerStatus) -> None:
+        view = status.budget
+        if not self._tell_budget or view is None:
+            return
+        # Told again when it starts or stops holding polls back, or the limit changes.
+        key = (view.left == 0, status.budget_bound, view.limit)
+        if key == self._told:
+            return
+        self._told = key
+        note = budget_note(status, self._clock)
+        if note is not None:
+            stamp = time.strftime("%H:%M:%S", time.localtime(self._clock.wall()))
+            self._write(self._err, f"{stamp}  {note}")
+
     @staticmethod
     def _write(stream: TextIO, line: str) -> None:
         stream.write(line + "\n")
@@ -110,8 +151,18 @@ class ChangeLines:
 class LiveTable:
     """A compact table of the watched jobs, redrawn in place on a terminal."""
 
-    def __init__(self, out: TextIO, order: Sequence[str], summaries: dict[str, JobSummary]) -> None:
+    def __init__(
+        self,
+        out: TextIO,
+        order: Sequence[str],
+        summaries: dict[str, JobSummary],
+        *,
+        next_check: Callable[[str], float | None] | None = None,
+        clock: Clock | None = None,
+    ) -> None:
         self._out = out
+        self._next_check = next_check
+        self._clock = clock or SystemClock()
         self._rows: dict[str, tuple[str, float | None, str]] = {}
         for job_id in order:
             summary = summaries.get(job_id)
@@ -163,17 +214,25 @@ class LiveTable:
         self._drawn = len(text)
 
     def _lines(self, room: int) -> list[str]:
-        lines = [self._header()]
+        lines = self._header().split("\n")
         rows = list(self._rows.items())
         shown = rows if len(rows) <= room - 1 else rows[: room - 2]
         for job_id, (status, fraction, words) in shown:
             lines.append(
                 f"{sanitize.line(job_id, ID_WIDTH):<{ID_WIDTH}}  {sanitize.line(status, 10):<10}"
-                f"  {percent(fraction)}  {sanitize.line(words, 200)}".rstrip()
+                f"  {percent(fraction)}{self._when(job_id)}  {sanitize.line(words, 200)}".rstrip()
             )
         if len(shown) < len(rows):
             lines.append(f"... and {len(rows) - len(shown)} more")
         return lines
+
+    def _when(self, job_id: str) -> str:
+        """``  next 06:10:12`` for a job still polled."""
+        at = self._next_check(job_id) if self._next_check is not None else None
+        if at is None:
+            return ""
+        wall = self._clock.wall() + max(0.0, at - self._clock.monotonic())
+        return "  next " + clock_text(wall, seconds=True)
 
     def _header(self) -> str:
         status = self._status
@@ -191,6 +250,11 @@ class LiveTable:
             head += " · stopped: the API key was refused"
         elif status.paused == "user":
             head += " · paused"
+        if status.budget is not None:
+            head += " · " + status.budget.describe()
+        note = budget_note(status, self._clock)
+        if note is not None and status.budget is not None:
+            head += "\n" + note.replace(f" ({status.budget.describe()})", "")
         return head
 
 
@@ -209,8 +273,11 @@ async def watch(
     out: TextIO | None = None,
     err: TextIO | None = None,
     clock: Clock | None = None,
+    budget: Budget | None = None,
 ) -> int:
     """``spidra-tui watch``: add ``job_ids``, follow every remembered job until all end.
+
+    Every request is spent from ``budget`` (see :mod:`spidra_tui.watch.budget`).
 
     Exit 0 when all completed; 1 when any failed or was cancelled; 3 when any
     was not found or forbidden (and none failed); 4 when the server refused
@@ -228,6 +295,7 @@ async def watch(
         max_in_flight=max_in_flight,
         max_rate=max_rate,
         clock=clock,
+        budget=budget,
     )
     try:
         watcher.add(given)
@@ -242,7 +310,9 @@ async def watch(
         return EXIT_OK
     isatty = getattr(out, "isatty", None)
     if isatty is not None and isatty():
-        view: ChangeLines | LiveTable = LiveTable(out, order, summaries)
+        view: ChangeLines | LiveTable = LiveTable(
+            out, order, summaries, next_check=watcher.next_check, clock=clock
+        )
     else:
         view = ChangeLines(out, err, clock)
         for job_id in given:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .window import SPIDRA_WINDOW, WindowLimit
+
 DEMO_KEY = "spd_demo_key_local"
 """The key that owns the built-in demo catalogue unless another one is configured."""
 
@@ -32,6 +34,10 @@ class Faults:
     """Answer with one of ``error_codes``, as JSON or as an HTML proxy page."""
     rate_limited: float = 0.0
     """Answer 429 with a ``Retry-After`` in one of ``retry_after_forms``."""
+    busy: float = 0.0
+    """Answer 503 ``SERVICE_BUSY`` with ``retry_after: busy_retry_after`` in the body, as
+    Spidra does when all its capacity is taken (the request was not taken)."""
+    busy_retry_after: float = 60.0
     non_json: float = 0.0
     """Answer with a body that is not the JSON a client expects (``non_json_kinds``)."""
     slow: float = 0.0
@@ -55,12 +61,23 @@ class Faults:
     """Seed of the fault draws; setting new ``Faults`` restarts the sequence."""
 
     def __post_init__(self) -> None:
-        for name in ("drop", "server_error", "rate_limited", "non_json", "slow", "html_errors"):
+        for name in (
+            "drop",
+            "server_error",
+            "rate_limited",
+            "busy",
+            "non_json",
+            "slow",
+            "html_errors",
+        ):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"Faults.{name} must be between 0 and 1, not {value}")
-        if self.drop + self.server_error + self.rate_limited + self.non_json > 1.0 + 1e-9:
-            raise ValueError("Faults: drop + server_error + rate_limited + non_json exceeds 1")
+        exclusive = self.drop + self.server_error + self.rate_limited + self.busy + self.non_json
+        if exclusive > 1.0 + 1e-9:
+            raise ValueError(
+                "Faults: drop + server_error + rate_limited + busy + non_json exceeds 1"
+            )
         if not set(self.non_json_kinds) <= set(NON_JSON_KINDS) or not self.non_json_kinds:
             raise ValueError(
                 f"Faults.non_json_kinds must be a non-empty subset of {NON_JSON_KINDS}"
@@ -95,6 +112,12 @@ class EmulatorConfig:
     """Larger request bodies are refused with 413."""
     request_log_limit: int = 2_000_000
     """The request log keeps at most this many records (counters stay exact)."""
+    window: WindowLimit | None = SPIDRA_WINDOW
+    """Spidra's request window per client address (300 per 15 minutes unless set);
+    ``None`` turns it off (no ``RateLimit-*`` headers either)."""
+    max_pending: int | None = 10
+    """A key's jobs not yet ended; one more ``POST /scrape`` is refused with 429
+    ``TOO_MANY_PENDING_JOBS``. ``None``: no such limit."""
 
     def __post_init__(self) -> None:
         if self.time_scale <= 0:

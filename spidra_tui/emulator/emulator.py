@@ -19,6 +19,7 @@ from .lifecycle import Flavour, Script
 from .ratelimit import SlidingWindowLimiter
 from .routes import PREFIX, ApiRoutes, KeyPolicy
 from .validation import Submission
+from .window import AddressWindows
 from .wire import HttpServer
 
 _PLANTED_URL = "https://example.com/"
@@ -49,6 +50,8 @@ class Emulator:
             self._keys,
             picker=lambda: self._picker,
             limiter=lambda: self._limiter,
+            windows=AddressWindows(self.config.window) if self.config.window else None,
+            max_pending=self.config.max_pending,
             kinds=KindRoutes(self.batches, self.crawls),
         )
         self._server: HttpServer | None = None

@@ -47,7 +47,7 @@ _CHALLENGE_PAGE = (
 
 @dataclass(frozen=True, slots=True)
 class Fault:
-    """One drawn fault. ``kind`` is ``drop``, ``server_error``, ``rate_limited`` or
+    """One drawn fault. ``kind`` is ``drop``, ``server_error``, ``rate_limited``, ``busy`` or
     ``non_json`` (or ``None``: the normal answer, perhaps slowed by ``delay``)."""
 
     kind: str | None
@@ -79,6 +79,7 @@ class Fault:
             "server_error": f"{self.code}-{'html' if self.html else 'json'}",
             "rate_limited": f"429-{self.variant}",
             "non_json": self.variant,
+            "busy": "503-busy",
         }[self.kind]
         return f"{label}+slow" if self.delay else label
 
@@ -99,7 +100,7 @@ class FaultPicker:
         f = self.faults
         if method not in f.methods:
             return NO_FAULT
-        if not (f.drop or f.server_error or f.rate_limited or f.non_json or f.slow):
+        if not (f.drop or f.server_error or f.rate_limited or f.busy or f.non_json or f.slow):
             return NO_FAULT
         with self._lock:
             rng = self._rng
@@ -119,6 +120,9 @@ class FaultPicker:
             roll -= f.rate_limited
             if roll < f.non_json:
                 return Fault("non_json", variant=rng.choice(f.non_json_kinds), delay=delay)
+            roll -= f.non_json
+            if roll < f.busy:
+                return Fault("busy", 503, delay=delay)
             return Fault(None, delay=delay)
 
 
@@ -153,6 +157,17 @@ def rate_limited(form: str, retry_after: float, wall_now: float) -> Reply:
     return _json(429, body, headers)
 
 
+def busy(retry_after: float) -> Reply:
+    """Spidra's 503 when its capacity is taken: ``SERVICE_BUSY``, ``retry_after`` in the body."""
+    body = {
+        "status": "error",
+        "message": "Service is busy, please retry shortly",
+        "code": "SERVICE_BUSY",
+        "retry_after": math.ceil(retry_after),
+    }
+    return _json(503, body)
+
+
 def non_json(variant: str, genuine: Reply) -> Reply:
     """A body a JSON client chokes on: a proxy page, or the genuine answer cut short."""
     if variant == "html-200":
@@ -163,7 +178,13 @@ def non_json(variant: str, genuine: Reply) -> Reply:
     return Reply(genuine.status, genuine.body[:cut], headers=genuine.headers)
 
 
-def apply(fault: Fault, genuine: Reply | None, retry_after: float, wall_now: float) -> Reply:
+def apply(
+    fault: Fault,
+    genuine: Reply | None,
+    retry_after: float,
+    wall_now: float,
+    busy_after: float = 60.0,
+) -> Reply:
     """The answer sent for a faulty request. ``genuine`` is the service's own answer,
     present when the fault hits after the service handled the request."""
     if fault.kind == "drop":
@@ -172,6 +193,8 @@ def apply(fault: Fault, genuine: Reply | None, retry_after: float, wall_now: flo
         reply = server_error(fault.code, fault.html, retry_after)
     elif fault.kind == "rate_limited":
         reply = rate_limited(fault.variant, retry_after, wall_now)
+    elif fault.kind == "busy":
+        reply = busy(busy_after)
     elif fault.kind == "non_json":
         reply = non_json(fault.variant, genuine or Reply(200, b'{"status":"error"}'))
     else:

@@ -113,6 +113,12 @@ class JobBook:
         with self._lock:
             return list(self._jobs)
 
+    def pending(self, owner: str, at: float | None = None) -> int:
+        """How many of ``owner``'s jobs have not ended at clock time ``at`` (default: now)."""
+        with self._lock:
+            jobs = [job for job in self._jobs.values() if job.owner == owner]
+        return sum(1 for job in jobs if not self.moment(job, at).terminal)
+
     def elapsed(self, job: Job, at: float | None = None) -> float:
         """Job seconds since creation at clock time ``at`` (default: now)."""
         now = self._clock.monotonic() if at is None else at

@@ -7,6 +7,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from email.utils import formatdate
 from urllib.parse import unquote, urlsplit
 
 from ..clock import Clock
@@ -17,6 +18,7 @@ from .jobs import JobBook
 from .kind_routes import KindRoutes
 from .ratelimit import SlidingWindowLimiter, Verdict
 from .validation import SubmissionRejected
+from .window import TOO_MANY, AddressWindows
 from .wire import Reply, Request
 
 PREFIX = "/api"
@@ -36,6 +38,12 @@ FORBIDDEN = error_reply(403, "You do not have permission to access this job.")
 UNAUTHORIZED = error_reply(401, "Invalid or missing API key")
 REVOKED = error_reply(401, "API key has been revoked")
 BAD_JSON = error_reply(400, "Request body is not valid JSON")
+WINDOW_SPENT = error_reply(429, TOO_MANY)
+TOO_MANY_PENDING = error_reply(
+    429,
+    "Too many pending jobs. Wait for some to finish before submitting more.",
+    code="TOO_MANY_PENDING_JOBS",
+)
 
 
 class KeyPolicy:
@@ -93,6 +101,8 @@ class ApiRoutes:
         keys: KeyPolicy,
         picker: Callable[[], FaultPicker],
         limiter: Callable[[], SlidingWindowLimiter | None],
+        windows: AddressWindows | None = None,
+        max_pending: int | None = None,
         kinds: KindRoutes | None = None,
     ) -> None:
         self._kinds = kinds
@@ -102,6 +112,8 @@ class ApiRoutes:
         self._keys = keys
         self._picker = picker
         self._limiter = limiter
+        self._windows = windows
+        self._max_pending = max_pending
 
     def handle(self, request: Request) -> Reply:
         """Answer one request (the server calls this on its own thread)."""
@@ -111,12 +123,23 @@ class ApiRoutes:
         picker = self._picker()
         fault = NO_FAULT if kind == "outside" else picker.draw(request.method)
         retry_after = picker.faults.retry_after
+        busy_after = picker.faults.busy_retry_after
         created: list[str] = []
-        if fault.kind is not None and not fault.after_app:
-            reply = fault_replies.apply(fault, None, retry_after, wall)
+        count = None
+        if self._windows is not None and kind != "outside":
+            count = self._windows.count(request.client, now, wall)
+        if count is not None and not count.allowed:
+            reply = WINDOW_SPENT  # the window is checked before anything else
+        elif fault.kind is not None and not fault.after_app:
+            reply = fault_replies.apply(fault, None, retry_after, wall, busy_after)
         else:
             genuine = self._serve(request, kind, job_id, key, now, created)
-            reply = fault_replies.apply(fault, genuine, retry_after, wall)
+            reply = fault_replies.apply(fault, genuine, retry_after, wall, busy_after)
+        if count is not None and self._windows is not None:
+            # On every answer, as Spidra sends them; Date lets a client with a wrong
+            # clock read a Unix-time Reset against the server's clock.
+            headers = count.headers(self._windows.setting.reset_format)
+            reply = _with_headers(reply, (("Date", formatdate(wall, usegmt=True)), *headers))
         self._stats.record(
             RequestRecord(
                 clock_time=now,
@@ -180,6 +203,8 @@ class ApiRoutes:
             body = json.loads(request.body) if request.body.strip() else {}
         except (ValueError, RecursionError):
             return BAD_JSON
+        if self._max_pending is not None and self._book.pending(key) >= self._max_pending:
+            return TOO_MANY_PENDING
         try:
             job, warnings = self._book.submit(key, body)
         except SubmissionRejected as rejected:

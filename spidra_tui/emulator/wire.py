@@ -27,6 +27,8 @@ class Request:
     target: str
     headers: dict[str, str]
     body: bytes
+    client: str = ""
+    """The peer's address (host only): rate limits are counted per address."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +207,9 @@ class HttpServer:
         finished = False
         try:
             try:
-                reply = self._handler(Request(method, target, headers, body))
+                peer = writer.get_extra_info("peername")
+                client = str(peer[0]) if isinstance(peer, tuple) and peer else ""
+                reply = self._handler(Request(method, target, headers, body, client))
             except Exception as exc:  # a bug in the emulator: answer, record, carry on
                 self._observer.handler_error(f"{method} {target}: {exc!r}")
                 reply = _INTERNAL_ERROR

@@ -31,6 +31,7 @@ from spidra_tui.ui.messages import PollerChanged
 from spidra_tui.ui.palette import SpidraCommands
 from spidra_tui.ui.terminal import TerminalOutput, recording_driver
 from spidra_tui.ui.watching import UpdateBuffer, WatcherFactory, WatcherLike
+from spidra_tui.watch.budget import clock_text
 from spidra_tui.watch.kinds import read_answer, whole_in_updates
 from spidra_tui.watch.state import JobSummary, JobUpdate, PollerStatus
 from spidra_tui.watch.store import JobStore
@@ -252,6 +253,8 @@ class SpidraApp(App[int]):
 
     @on(JobList.Highlighted)
     def _highlighted(self, message: JobList.Highlighted) -> None:
+        if self._watcher is not None:
+            self._watcher.focus(message.job_id)  # the job on screen is polled first
         if message.job_id is None:
             self.main.detail.show(None, None)
             return
@@ -284,13 +287,35 @@ class SpidraApp(App[int]):
             self._jobs.get(job_id),
             next_poll_in=self._next_poll_in(summary),
             retry=job_list.retry_state(job_id),
+            next_poll_note=self._budget_note(summary),
         )
+
+    def _budget_note(self, summary: JobSummary | None) -> str | None:
+        """Why a running job is polled rarely, when the request budget is the reason."""
+        status = self._poller
+        if summary is None or summary.terminal or status is None or status.budget is None:
+            return None
+        view = status.budget
+        if view.left == 0 and view.free_at is not None:
+            return (
+                f"The request budget is spent until {clock_text(view.free_at)} "
+                f"({view.describe()}): no job is checked before then."
+            )
+        if status.budget_bound:
+            return (
+                f"Each job is checked about every {status.effective_interval:.0f} s to stay "
+                f"within the request budget ({view.describe()})."
+            )
+        return None
 
     def _next_poll_in(self, summary: JobSummary | None) -> float | None:
         """Seconds until a running job is polled again, as far as the app can tell."""
         status = self._poller
         if summary is None or summary.terminal or status is None or status.paused:
             return None
+        at = self._watcher.next_check(summary.job_id) if self._watcher is not None else None
+        if at is not None:
+            return max(0.0, at - self.clock.monotonic())
         if summary.last_polled is None:
             return None
         due = summary.last_polled + status.effective_interval

@@ -77,6 +77,11 @@ class StatusBar(Static):
         self._redraw()
 
     @property
+    def text(self) -> str:
+        """The whole line as plain text (for tests)."""
+        return self._shown.plain if self._shown is not None else ""
+
+    @property
     def polling_text(self) -> str:
         """The polling state as plain text (for tests and the command line)."""
         return describe_polling(self._status, self._monotonic()).plain
@@ -87,6 +92,10 @@ class StatusBar(Static):
         text.append(" spidra-tui ", style="bold reverse")
         text.append(" ")
         text.append_text(describe_polling(self._status, self._monotonic()))
+        budget = self._status.budget if self._status is not None else None
+        if budget is not None:
+            spent = budget.left == 0
+            text.append(f"  ·  {budget.describe()}", style="bold dark_orange" if spent else "")
         text.append(f"  ·  {self._server}", style="bold")
         text.append("  ·  ")
         text.append("notify on" if self._notify else "notify off (N)", style="dim")

@@ -14,8 +14,9 @@ REPLAN_DRIFT = 0.1  # re-plan every due time when the effective interval moves b
 
 class Agenda:
     """Tracks by job ID, in two queues: a timeline of jobs not yet due (by due
-    time) and the jobs already due, waiting for a send slot (by due time minus
-    their lead, see :class:`spidra_tui.watch.schedule.Due`).
+    time) and the jobs already due, waiting for a send slot (by rank: what the
+    user asked for, then the job on screen, then the rest; within a rank by due
+    time minus their lead, see :class:`spidra_tui.watch.schedule.Due`).
 
     A track is rescheduled by pushing a new entry with a new version; older
     entries are skipped when they surface, which keeps every change O(log n).
@@ -28,7 +29,7 @@ class Agenda:
         self.effective = interval  # seconds between two regular turns of one job
         self._tracks: dict[str, Track] = {}
         self._timeline: list[tuple[float, int, int, str, float]] = []
-        self._ready: list[tuple[float, int, int, str]] = []
+        self._ready: list[tuple[int, float, int, int, str]] = []
         self._seq = itertools.count()
         self._turns: Counter[float] = Counter()  # jobs by regular turn, for the stretch
         self._planned_with = interval
@@ -74,11 +75,19 @@ class Agenda:
 
     # -- timing -----------------------------------------------------------------
 
+    def set_rate(self, max_rate: float) -> None:
+        """Requests a second all regular turns must fit in (the budget's, when lower)."""
+        if max_rate != self.max_rate:
+            self.max_rate = max_rate
+            self._replan()
+
     def schedule(self, track: Track) -> None:
         """(Re)compute when ``track`` is due; a track in flight is queued when it lands."""
         track.version += 1
         if not track.in_flight:
             due, lead = self.policy.due(track, self.effective, self.interval)
+            track.due_at = due
+            track.for_finish = lead > 0 and track.last_poll is not None
             entry = (due, next(self._seq), track.version, track.job_id, lead)
             heapq.heappush(self._timeline, entry)
 
@@ -110,10 +119,11 @@ class Agenda:
         timeline, ready = self._timeline, self._ready
         while timeline and timeline[0][0] <= now:
             due, seq, version, job_id, lead = heapq.heappop(timeline)
-            if self._current(job_id, version) is not None:
-                heapq.heappush(ready, (due - lead, seq, version, job_id))
+            track = self._current(job_id, version)
+            if track is not None:
+                heapq.heappush(ready, (track.rank, due - lead, seq, version, job_id))
         while ready:
-            track = self._current(ready[0][3], ready[0][2])
+            track = self._current(ready[0][4], ready[0][3])
             if track is not None:
                 return track
             heapq.heappop(ready)

@@ -19,7 +19,16 @@ something a user can see changed:
 - 429 pauses all polling until its ``Retry-After`` (limits belong to the key);
 - 401 or 402 stops all polling at the first such answer until :meth:`resume`.
   After a start or resume a single request goes first, so a bad key costs one
-  401, not ``max_in_flight`` of them.
+  401, not ``max_in_flight`` of them;
+- anything else (a bug, not the network) is logged with its traceback and shows
+  the job as ``internal_error``; it is not retried, since retrying a bug helps nobody.
+
+Every request also passes the request budget (:mod:`spidra_tui.watch.budget`),
+which spends Spidra's per-address window; its sustainable rate, when lower than
+``max_rate``, is the rate the polling interval is stretched to. Which due job
+goes first: what the user asked for (``r``, a job they just added), the job on
+screen (:meth:`Poller.focus`), then the rest by due time, where first looks and
+predicted ends lead (see :mod:`spidra_tui.watch.schedule`).
 
 All timing goes through an injectable clock. With
 :class:`spidra_tui.watch.virtual_time.VirtualClock` each request holds time
@@ -37,16 +46,25 @@ import random
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from spidra_tui.api.errors import AuthError, Forbidden, NotFound, PaymentRequired, RateLimited
+from spidra_tui.api.errors import (
+    AuthError,
+    Forbidden,
+    NotFound,
+    PaymentRequired,
+    RateLimited,
+    SpidraError,
+)
 from spidra_tui.api.models import Job
 from spidra_tui.clock import Clock, SystemClock
 from spidra_tui.watch.agenda import Agenda
+from spidra_tui.watch.budget import Budget, Priority
 from spidra_tui.watch.kinds import Polled, poll_item
 from spidra_tui.watch.ratelimit import ServerPause, Spacer
 from spidra_tui.watch.reports import Reports, reason
 from spidra_tui.watch.schedule import BACKOFF_CAP, NewsFirst, SchedulePolicy, Track, backoff_delay
 from spidra_tui.watch.state import (
     FORBIDDEN,
+    INTERNAL_ERROR,
     NOT_FOUND,
     UNKNOWN,
     JobUpdate,
@@ -71,7 +89,9 @@ class Poller:
     """Polls many jobs from one scheduler; see the module docstring.
 
     ``on_update`` and ``on_status`` are plain callables, called on the event
-    loop. ``policy`` defaults to :class:`NewsFirst`.
+    loop. ``policy`` defaults to :class:`NewsFirst`. ``budget`` is the request
+    budget every request passes; without one only ``max_rate`` and
+    ``max_in_flight`` limit the polling.
     """
 
     def __init__(
@@ -86,6 +106,7 @@ class Poller:
         clock: Clock | None = None,
         rng: random.Random | None = None,
         policy: SchedulePolicy | None = None,
+        budget: Budget | None = None,
     ) -> None:
         if interval <= 0 or max_in_flight < 1:
             raise ValueError("interval must be positive and max_in_flight at least 1")
@@ -97,6 +118,7 @@ class Poller:
         self._hold: Callable[[], Any] | None = getattr(self._clock, "hold", None)
         self._rng = rng or random.Random()
         self._spacer = Spacer(max_rate)
+        self.budget = budget if budget is not None else Budget.unlimited(self._clock)
         self._pause = ServerPause()
         self._agenda = Agenda(policy or NewsFirst(), interval, 1.0 / self._spacer.gap)
         self._reports = Reports(on_update, self._clock)
@@ -113,6 +135,7 @@ class Poller:
         self._probing = True
         self._last_status: PollerStatus | None = None
         self._status_at = -math.inf
+        self._focus: str | None = None
 
     # -- jobs -------------------------------------------------------------------
 
@@ -122,14 +145,16 @@ class Poller:
         *,
         status: str | None = None,
         fraction: float | None = None,
+        user: bool = False,
         memo: Any = None,
     ) -> bool:
         """Start polling ``job_id`` (a key: ``ID``, ``batch:ID``, ``crawl:ID``); False if it
         is already polled or ``status`` is terminal.
 
         ``status`` and ``fraction`` are what a store remembers; they only weigh
-        the first turn. ``memo`` is the item's kind's poll state (see
-        :mod:`spidra_tui.watch.kinds`). Jobs added together are queued one send slot apart.
+        the first turn. Jobs added together are queued one send slot apart.
+        ``user``: the user added it just now, so its first look is their request.
+        ``memo`` is the item's kind's poll state (see :mod:`spidra_tui.watch.kinds`).
         """
         if job_id in self._agenda or (status is not None and is_watch_terminal(status)):
             return False
@@ -137,6 +162,8 @@ class Poller:
         first_due = max(now, self._next_new)
         self._next_new = first_due + self._spacer.gap
         track = Track(job_id, status or UNKNOWN, now, first_due, fraction=fraction, memo=memo)
+        track.user_added = user
+        track.focus = job_id == self._focus
         self._agenda.add(track)
         self._done.clear()
         self._wake.set()
@@ -160,15 +187,47 @@ class Poller:
                 self._agenda.schedule(track)
         self._wake.set()
 
-    async def take_slot(self) -> None:
+    def focus(self, job_id: str | None) -> None:
+        """The job the user is looking at: it comes round more often, and first."""
+        if job_id == self._focus:
+            return
+        for old in (self._focus, job_id):
+            track = self._agenda.get(old) if old is not None else None
+            if track is not None:
+                track.focus = old == job_id
+                self._agenda.schedule(track)
+        self._focus = job_id
+        self._wake.set()
+
+    def next_check(self, job_id: str) -> float | None:
+        """When ``job_id`` will next be polled (monotonic), as far as known now."""
+        track = self._agenda.get(job_id)
+        if track is None:
+            return None
+        if track.in_flight:
+            return self._clock.monotonic()
+        due = track.due_at if track.due_at is not None else self._clock.monotonic()
+        return max(due, self.budget.next_at(track.priority), self._pause.until)
+
+    async def take_slot(self, priority: Priority = Priority.USER) -> None:
         """Wait for a send slot and take it, for a request made beside the polls.
 
-        Rate limits belong to the key: a submit counts against the same R as the
-        polls, so it waits its turn (at most one spacing) and the next poll waits
-        one spacing after it.
+        Every request of the app passes here or the poll loop: the request budget
+        (see :mod:`spidra_tui.watch.budget`) and the per-second cap R both count
+        it. ``priority`` says whose request it is: the default, ``USER``, is for
+        what the user asked for (a submit, a list they opened) and is not paced,
+        only kept within the budget; background requests (a batch's or a crawl's
+        regular poll) should pass ``ROUTINE`` so they are spread over the window.
         """
-        while (wait := self._spacer.next_at() - self._clock.monotonic()) > 0:
-            await self._clock.sleep(wait)
+        while True:
+            now = self._clock.monotonic()
+            ready = max(
+                self._spacer.next_at(), self._pause.until, self.budget.next_at(priority, now)
+            )
+            if ready <= now and self.budget.try_spend(priority):
+                break
+            await self._clock.sleep(max(ready - now, 0.01))
+        self.budget.paid(priority)
         self._spacer.sent(self._clock.monotonic())
         self._wake.set()
 
@@ -216,6 +275,9 @@ class Poller:
             paused=paused,
             resume_at=resume_at,
             message=message,
+            budget=self.budget.view(),
+            budget_bound=self._agenda.max_rate < 1.0 / self._spacer.gap
+            and self._agenda.effective > self.interval,
         )
 
     async def start(self) -> None:
@@ -277,15 +339,19 @@ class Poller:
             return None
         if self._pause.active(now):
             return self._pause.until - now
+        self._agenda.set_rate(min(1.0 / self._spacer.gap, self.budget.rate()))
         limit = 1 if self._probing else self.max_in_flight
         while self._in_flight < limit:
             track = self._agenda.first_ready(now)
             if track is None:
                 due = self._agenda.next_due()
                 return None if due is None else due - now
-            ready = self._spacer.next_at()
+            priority = track.priority
+            ready = max(self._spacer.next_at(), self.budget.next_at(priority, now))
             if ready > now:
                 return ready - now
+            if not self.budget.try_spend(priority):
+                return 0.01  # another process spent it first: look again
             self._agenda.take()
             self._launch(track, now)
         return None  # woken when a request ends
@@ -317,12 +383,13 @@ class Poller:
     async def _poll(self, track: Track, sent_at: float, held: PollHold) -> None:
         job: Polled | None = None
         error: Exception | None = None
+        self.budget.paid(track.priority)  # taken in _dispatch, for this task's request
 
         async def one_more() -> None:
-            # A further request of this poll (a crawl's pages) waits for its own slot;
-            # time may move meanwhile.
+            # A further request of this poll (a crawl's pages) is spent from the budget
+            # at the poll's own priority; time may move while it waits.
             held.release()
-            await self.take_slot()
+            await self.take_slot(track.priority)
             held.renew()
 
         try:
@@ -331,16 +398,23 @@ class Poller:
             error = exc
         track.in_flight = False
         now = self._clock.monotonic()
+        window_spent = isinstance(error, RateLimited) and not error.pending_jobs
         if isinstance(error, AuthError | PaymentRequired):
             if self._auth_message is None:
                 self._auth_message = error.message or "the API key was refused"
-        elif isinstance(error, RateLimited):
+        elif window_spent:
+            assert isinstance(error, RateLimited)
             self._pause.hit(now, sent_at, error.retry_after, error.message)
         if not self._agenda.holds(track):
             return  # removed while the request was on its way
         if job is not None:
             self._take_answer(track, job, now)
-        elif isinstance(error, AuthError | PaymentRequired | RateLimited):
+        elif error is not None and not isinstance(error, SpidraError):
+            # A bug, not the network: say so once, with the traceback, and stop asking.
+            log.error("polling %s failed unexpectedly", track.job_id, exc_info=error)
+            self._drop(track)
+            self._reports.failed(track.job_id, INTERNAL_ERROR, _internal(error))
+        elif isinstance(error, AuthError | PaymentRequired) or window_spent:
             self._agenda.schedule(track)  # still due: first in line when polling resumes
         elif isinstance(error, NotFound | Forbidden):
             self._probing = False  # the key was accepted
@@ -401,6 +475,13 @@ class Poller:
                 return self._status_at + STATUS_GAP - now
         expires = self._spacer.recent_expires()  # the request rate will drop then
         return None if expires is None else max(0.0, expires - now)
+
+
+def _internal(error: BaseException) -> str:
+    return (
+        f"internal error ({type(error).__name__}); not retried. "
+        "Run with --log FILE for the details, and please report it."
+    )
 
 
 def _earliest(a: float | None, b: float | None) -> float | None:

@@ -90,6 +90,12 @@ class Reports:
         title = before.title if before else None
         self._emit(job_id, Seen(status, error=message, title=title), terminal=True)
 
+    def failed(self, job_id: str, status: str, message: str) -> None:
+        """Report a job no longer polled in this run, though not ended (an internal error)."""
+        before = self._seen.get(job_id) or Seen(status)
+        self._emit(job_id, replace(before, status=status, error=message, retry=None))
+        self._seen.pop(job_id, None)
+
     def forget(self, job_id: str) -> None:
         self._seen.pop(job_id, None)
 

@@ -5,31 +5,38 @@ long one round of polls may take (the *effective interval*, stretched when the
 request budget cannot cover every job at the configured interval) and when a
 given job is next due. Two policies exist.
 
+Which job gets the next request, when each one is precious (the request budget,
+:mod:`spidra_tui.watch.budget`, allows Spidra users 150 of the 300 requests of a
+15-minute window by default), strictly in this order among the jobs that are due:
+
+1. what the user asked for: ``r``, and the first look at a job they just added
+   (these are not paced by the budget, only kept within it);
+2. the job the user is looking at: it also comes round four times as often;
+3. a job never seen (remembered from an earlier run);
+4. a job predicted to end soon: its poll for the predicted end;
+5. the rest, by due time. Jobs that wait in the queue or whose progress stands
+   still come round less often (see below); ended jobs are never polled again.
+
 :class:`NewsFirst` (the default) spends requests where news is likely:
 
 - Regular turns: a job waiting in the queue (``waiting``, ``delayed``,
   ``queued``) is polled every 2 configured intervals, an active job whose
   progress did not move since the last poll every 1.5, any other job every 1;
   but never more often than the effective interval allows. The effective
-  interval is stretched so that the regular turns of all jobs fit in the rate.
-- An active job whose progress moved gets a predicted finish time from its
-  speed, and is polled just after that time when it comes before its regular
-  turn (never sooner than half an interval after the previous poll). With two
-  readings of its progress the speed is measured; with one it is guessed, from
-  the moment the job was last seen not running (or was added). Such a guess
-  runs late when the job waited before it started, so the next poll comes 70%
-  of the way to it, and measures the speed.
-- When more jobs are due than the rate allows, a job's first poll and its
-  predicted-finish polls go before the regular turns that fell due up to a
-  quarter of the effective interval after them. So no regular turn slips by
-  more than about a quarter round for them: no job starves.
+  interval is stretched so that the regular turns of all jobs fit in the rate
+  (the lower of R and the budget's).
+- An active job whose progress moved gets a predicted end from its speed, and is
+  polled just after that time when it comes before its regular turn (never sooner
+  than half an interval after the previous poll). A job tends to end before its
+  bar reaches the top (Spidra's, like the emulator's, stops near 95%), so the
+  prediction aims at 95%, and at 100% once the job is past it. With two readings
+  of its progress the speed is measured; with one it is guessed, from the moment
+  the job was last seen not running (or was added). Such a guess runs late when
+  the job waited before it started, so the next poll comes 70% of the way to it,
+  and measures the speed.
 
-:class:`RoundRobin` polls every job every stretched interval, in turn. It
-exists to measure the first against.
-
-Against the emulator (100 jobs of 10 to 40 s at 5 requests a second, ten
-seeds) the first sees a job end a quarter sooner than round robin in the
-median and a fifth sooner at the 95th percentile, from as many requests.
+:class:`RoundRobin` polls every job every stretched interval, in turn. It exists
+to measure the first against (benchmark B3, ``tests/benchmarks/bench_budget.py``).
 
 Gaps carry a random factor of +-10% so that jobs added together drift apart.
 """
@@ -43,6 +50,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
 from spidra_tui.api.models import Status
+from spidra_tui.watch.budget import Priority
 
 QUEUED_STATUSES = frozenset({Status.WAITING, Status.DELAYED, Status.QUEUED})
 
@@ -50,12 +58,16 @@ JITTER = 0.10
 QUEUED_TURN = 2.0  # regular turns, in configured intervals
 STALE_TURN = 1.5
 FINISH_MARGIN = 0.25  # seconds after a predicted finish, so the answer is likely final
+LIKELY_END = 0.95  # the progress at which a job is likely to end
 CHECK_AT = 0.7  # how far along the way to a guessed finish the guess is checked
 # How far (a share of the effective interval) first and predicted-finish polls
 # jump the queue of due jobs. Tried against the emulator: a strict priority
 # halves the median delay but lets regular turns slip a whole round; a quarter
 # keeps most of the gain and the worst case no worse than round robin.
 LEAD = 0.25
+
+FOCUS_SHARE = 0.25  # the job on screen comes round four times as often as the rest
+# A job is "about to end" (priority SOON) when its next poll is one for its predicted end.
 
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 60.0
@@ -85,6 +97,26 @@ class Track:
     in_flight: bool = False
     version: int = 0  # bumped on every reschedule; older heap entries are stale
     memo: Any = None  # the kind's own poll state (a crawl's page offset)
+    user_added: bool = False  # added by the user in this session: its first look is theirs
+    focus: bool = False  # the job the user is looking at
+    due_at: float | None = None  # when it is next due, as last scheduled
+    for_finish: bool = False  # whether that due time is a predicted-finish poll
+
+    @property
+    def priority(self) -> Priority:
+        """What the request budget should know about this job's next poll."""
+        if self.urgent or (self.last_poll is None and self.user_added and self.failures == 0):
+            return Priority.USER
+        if self.focus:
+            return Priority.FOCUS
+        if self.last_poll is None:
+            return Priority.FIRST
+        return Priority.SOON if self.for_finish else Priority.ROUTINE
+
+    @property
+    def rank(self) -> int:
+        """Among due jobs, lower goes first: the order of :class:`Priority`."""
+        return int(self.priority)
 
     def observe(
         self, status: str, fraction: float | None, moved: bool, now: float, rng: random.Random
@@ -123,7 +155,10 @@ class Track:
             base = 0.0
         if now > since and fraction > base:
             speed = (fraction - base) / (now - since)
-            self.finish_at = now + (1.0 - fraction) / speed
+            # A job tends to end before its bar reaches the top: aim where it is likely
+            # to end, and at the top once it is past that.
+            end = LIKELY_END if fraction < LIKELY_END else 1.0
+            self.finish_at = now + (end - fraction) / speed
 
 
 class Due(NamedTuple):
@@ -203,7 +238,10 @@ class NewsFirst:
             return fixed
         assert track.last_poll is not None
         last = track.last_poll
-        regular = last + max(effective, track.turn * interval) * track.jitter
+        span = max(effective, track.turn * interval)
+        if track.focus:
+            span = max(track.turn * interval, effective * FOCUS_SHARE)
+        regular = last + span * track.jitter
         if track.finish_at is None:
             return Due(regular)
         if track.measured:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from spidra_tui.api.kinds import JobRef, Kind, ref_of_key
 from spidra_tui.api.models import TERMINAL_STATUSES
+from spidra_tui.watch.budget import BudgetView
 
 if TYPE_CHECKING:
     from spidra_tui.watch.kinds.base import AnswerView, Parts
@@ -19,6 +20,9 @@ if TYPE_CHECKING:
 UNKNOWN = "unknown"
 NOT_FOUND = "not_found"
 FORBIDDEN = "forbidden"
+INTERNAL_ERROR = "internal_error"
+"""Polling this job hit a bug in the app: it is not polled again in this run (a
+restart tries again), and the log has the traceback."""
 
 WATCH_TERMINAL = TERMINAL_STATUSES | {NOT_FOUND, FORBIDDEN}
 
@@ -109,3 +113,5 @@ class PollerStatus:
     paused: str | None = None  # None, "user", "rate_limited", "auth"
     resume_at: float | None = None  # monotonic time when a rate-limit pause ends
     message: str | None = None  # plain words about a pause, e.g. the server's 401 message
+    budget: BudgetView | None = None  # the request window, when a budget limits the app
+    budget_bound: bool = False  # the interval is stretched by the budget, not by R

@@ -9,11 +9,12 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, Protocol, TypeVar
 
 from spidra_tui.api.batch_calls import BatchRequest
-from spidra_tui.api.client import ScrapeRequest, Submitted
+from spidra_tui.api.client import ScrapeRequest, SpidraClient, Submitted
 from spidra_tui.api.crawl_calls import CrawlRequest
 from spidra_tui.api.errors import Forbidden, NotFound, SpidraError
 from spidra_tui.api.kinds import JobRef, Kind, ref_of_key
 from spidra_tui.clock import Clock, SystemClock
+from spidra_tui.watch.budget import Budget, Priority
 from spidra_tui.watch.kinds import watch_for
 from spidra_tui.watch.poller import JobSource, Poller
 from spidra_tui.watch.schedule import SchedulePolicy
@@ -41,7 +42,7 @@ class Submitter(Protocol):
 
 
 class Watcher:
-    """Glues a :class:`Poller` to a :class:`JobStore`.
+    """Glues a :class:`Poller` to a :class:`JobStore`, under one request budget.
 
     On :meth:`start` the remembered jobs that have not ended are polled again;
     ended ones cost no request. Each :class:`JobUpdate` is written to the store
@@ -49,6 +50,10 @@ class Watcher:
     the callbacks, which are plain callables run on the event loop. A failed
     write is logged and kept in :attr:`store_error`; the updates still reach
     the callbacks, so the screen stays true even when the disk is full.
+
+    ``budget`` is the request budget every request passes (see
+    :mod:`spidra_tui.watch.budget`); a :class:`SpidraClient` source is attached to
+    it, so its answers teach the budget and its requests wait for it.
     """
 
     def __init__(
@@ -66,11 +71,14 @@ class Watcher:
         policy: SchedulePolicy | None = None,
         submitter: Submitter | None = None,
         prepare: Callable[[], None] | None = None,
+        budget: Budget | None = None,
     ) -> None:
         self.store = store
         self._clock = clock or SystemClock()
         self._submitter = submitter
         self._prepare = prepare
+        if budget is not None and isinstance(source, SpidraClient):
+            budget.attach(source)
         self.store_error: StoreError | None = None
         self._update_callbacks: list[UpdateCallback] = []
         self._status_callbacks: list[StatusCallback] = []
@@ -85,6 +93,7 @@ class Watcher:
             clock=clock,
             rng=rng,
             policy=policy,
+            budget=budget,
         )
         self._pending: list[JobUpdate] = []
         self._flush_handle: asyncio.Handle | None = None
@@ -112,19 +121,31 @@ class Watcher:
         await self.poller.start()
         return summaries
 
-    def _poll(self, summary: JobSummary, kept_pages: int) -> None:
+    def _poll(self, summary: JobSummary, kept_pages: int, *, user: bool = False) -> None:
         memo = watch_for(summary.kind).memo(kept_pages)
-        self.poller.add(summary.job_id, status=summary.status, fraction=summary.fraction, memo=memo)
+        self.poller.add(
+            summary.job_id, status=summary.status, fraction=summary.fraction, user=user, memo=memo
+        )
 
-    def add(self, job_ids: Iterable[str], labels: Mapping[str, str] | None = None) -> list[str]:
+    def add(
+        self,
+        job_ids: Iterable[str],
+        labels: Mapping[str, str] | None = None,
+        *,
+        user: bool = True,
+    ) -> list[str]:
         """Remember these items (keys: ``ID``, ``batch:ID``, ``crawl:ID``) and poll those
-        not known to have ended; returns the new ones."""
+        not known to have ended; returns the new ones.
+
+        ``user``: the user added them now, so their first looks go first (see
+        :class:`Priority`); False for jobs brought in by a background listing.
+        """
         wanted = list(dict.fromkeys(job_id.strip() for job_id in job_ids if job_id.strip()))
         added = self.store.add_many(wanted, labels)
         for job_id in wanted:
             summary = self.store.get(job_id)
             if summary is not None and not summary.terminal and job_id not in self.poller.job_ids:
-                self._poll(summary, self.store.page_count(job_id))
+                self._poll(summary, self.store.page_count(job_id), user=user)
         return added
 
     def remove(self, job_ids: Iterable[str]) -> int:
@@ -143,7 +164,8 @@ class Watcher:
         self.poller.refresh(job_id)
 
     async def submit(self, request: ScrapeRequest) -> Submitted:
-        """Submit a scrape when a send slot is free: the key's limits cover submits too.
+        """Submit a scrape when the budget and the per-second cap allow: a request of the
+        user's, so it goes before the polls.
 
         Nothing is remembered here: the caller adds the new job once it has its ID.
         """
@@ -203,7 +225,7 @@ class Watcher:
         time stands still while it is on the wire, as it does for a poll."""
         if self._submitter is None:
             raise NoSubmits("this watcher cannot send requests of its own (no client)")
-        await self.poller.take_slot()
+        await self.poller.take_slot(Priority.USER)
         held = PollHold(getattr(self._clock, "hold", None))
         try:
             return await call(self._submitter)
@@ -214,9 +236,23 @@ class Watcher:
         self.add([ref.key], {ref.key: label} if label else None)
         return ref.key
 
-    async def take_slot(self) -> None:
-        """Wait for a send slot within the poll rate, for a request such as a submit."""
-        await self.poller.take_slot()
+    async def take_slot(self, priority: Priority = Priority.USER) -> None:
+        """Wait for a send slot (the budget and the per-second cap), for a request made
+        beside the polls; see :meth:`Poller.take_slot` for ``priority``."""
+        await self.poller.take_slot(priority)
+
+    def focus(self, job_id: str | None) -> None:
+        """The job the user is looking at (None: none): it is polled first and more often."""
+        self.poller.focus(job_id)
+
+    def next_check(self, job_id: str) -> float | None:
+        """When the job will next be polled (monotonic clock), or None if it is not polled."""
+        return self.poller.next_check(job_id)
+
+    @property
+    def budget(self) -> Budget:
+        """The request budget every request passes."""
+        return self.poller.budget
 
     def pause(self) -> None:
         """Stop polling until :meth:`resume`."""

@@ -82,7 +82,8 @@ def _serve(conn: Any, jobs: int, seed: int, wait: float, work: tuple[float, floa
     """
     from spidra_tui.emulator import Emulator, EmulatorConfig, Script
 
-    emulator = Emulator(EmulatorConfig(seed=seed))
+    # Beyond Spidra's window on purpose: B2 measures the app under load, B3 the window.
+    emulator = Emulator(EmulatorConfig(seed=seed, window=None, max_pending=None))
     base_url = emulator.start()
     rng = random.Random(seed)
     stages = ("Loading page", "Collecting items", "Extracting content")

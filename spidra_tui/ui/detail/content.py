@@ -61,6 +61,7 @@ class ContentTab(DetailTab):
         self._job: Job | None = None
         self._next_poll_at: float | None = None
         self._retry: RetryState | None = None
+        self._note: str | None = None
         self._phase = status.Phase.NONE
         # What the document shows; the document is redrawn only when this changes.
         self._body: tuple[Any, ...] = (status.Phase.NONE,)
@@ -89,10 +90,14 @@ class ContentTab(DetailTab):
         *,
         next_poll_in: float | None = None,
         retry: RetryState | None = None,
+        note: str | None = None,
     ) -> None:
-        """Take the job's latest state; the document is redrawn only if its text changed."""
+        """Take the job's latest state; the document is redrawn only if its text changed.
+
+        ``note``: why the next poll is far off (the request budget), shown under it."""
         self.job_id = summary.job_id if summary is not None else ""
         self._summary, self._job, self._retry = summary, job, retry
+        self._note = note
         now = self._clock.monotonic()
         self._next_poll_at = None if next_poll_in is None else now + next_poll_in
         self._phase = status.phase_of(summary, job)
@@ -163,6 +168,7 @@ class ContentTab(DetailTab):
             next_poll_in=None if self._next_poll_at is None else self._next_poll_at - now,
             retry=retry,
             retry_in=None if retry is None else retry.retry_at - now,
+            note=self._note,
         )
 
     def _tick(self) -> None:

@@ -129,9 +129,15 @@ class JobDetail(Vertical):
         self._ready = True
         self._tab_body(self.active_tab).set_on_screen(True)
         if self._pending is not None:
-            next_poll_in, retry = self._pending
+            next_poll_in, retry, note = self._pending
             self._pending = None
-            self.show(self._summary, self._job, next_poll_in=next_poll_in, retry=retry)
+            self.show(
+                self._summary,
+                self._job,
+                next_poll_in=next_poll_in,
+                retry=retry,
+                next_poll_note=note,
+            )
 
     @staticmethod
     def _title(tab: str) -> Content:
@@ -146,17 +152,19 @@ class JobDetail(Vertical):
         *,
         next_poll_in: float | None = None,
         retry: RetryState | None = None,
+        next_poll_note: str | None = None,
     ) -> None:
         """Show ``summary``'s job with its last parsed answer ``job``.
 
         ``next_poll_in`` (seconds) and ``retry`` (the watch layer's retry state, if the
-        last poll failed) feed the countdown of a job still running. Cheap to call on
+        last poll failed) feed the countdown of a job still running; ``next_poll_note``
+        says why the polls are rare, when the request budget is why. Cheap to call on
         every update: unchanged parts are left as they are.
         """
         self._summary, self._job = summary, job
         if not self._ready:
             # Called before the tabs exist: on_mount shows it.
-            self._pending = (next_poll_in, retry)
+            self._pending = (next_poll_in, retry, next_poll_note)
             return
         job_id = summary.job_id if summary is not None else ""
         parts = parts_of(job)
@@ -174,7 +182,9 @@ class JobDetail(Vertical):
         self.query_one("#detail-header", Static).update(
             status_line(summary, job, retrying=retry is not None), layout=False
         )
-        self._content.set_job(summary, job, next_poll_in=next_poll_in, retry=retry)
+        self._content.set_job(
+            summary, job, next_poll_in=next_poll_in, retry=retry, note=next_poll_note
+        )
         self._pages.set_pages(job_id, result.pages if result is not None else ())
         self._screenshots.set_result(job_id, result)
         self._stats.set_job(summary, job)

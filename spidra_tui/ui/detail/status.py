@@ -101,6 +101,7 @@ class Timing:
     next_poll_in: float | None = None  # seconds from now, already counted down
     retry: RetryState | None = None
     retry_in: float | None = None  # seconds from now until the retry
+    note: str | None = None  # why the next poll is far off (the request budget)
 
 
 def _seconds(value: float) -> str:
@@ -148,6 +149,9 @@ def waiting_text(summary: JobSummary | None, job: Job | None, timing: Timing) ->
             text.append(f"\nNext poll in {_seconds(timing.next_poll_in)}", style="dim")
         else:
             text.append("\nPolling now…", style="dim")
+        if timing.note:
+            text.append("\n")
+            text.append(timing.note, style="dim")
     return text
 
 

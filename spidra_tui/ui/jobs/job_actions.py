@@ -15,6 +15,7 @@ from spidra_tui.sanitize import line
 from spidra_tui.ui import toasts
 from spidra_tui.ui.jobs.job_row import job_label, short_id
 from spidra_tui.ui.watching import WatcherLike
+from spidra_tui.watch.budget import clock_text
 from spidra_tui.watch.state import JobSummary, PollerStatus
 
 # The dialogs are imported when first opened: the start of the app need not wait for them.
@@ -204,7 +205,16 @@ class JobActions:
             words = f"Job {short_id(job_id)} has ended: its answer is final"
             self._app.toast(toasts.Toast(toasts.text(words), timeout=2))
             return
-        self._app.watcher.refresh(job_id)
+        watcher = self._app.watcher
+        watcher.refresh(job_id)
+        budget = watcher.status.budget
+        if budget is not None and budget.left == 0 and budget.free_at is not None:
+            words = (
+                f"The request budget is spent ({budget.describe()}): job {short_id(job_id)} "
+                f"will be checked at {clock_text(budget.free_at, seconds=True)}, first in line"
+            )
+            self._app.toast(toasts.Toast(toasts.text(words), timeout=6))
+            return
         words = f"Polling job {short_id(job_id)} now"
         self._app.toast(toasts.Toast(toasts.text(words), timeout=2))
 
