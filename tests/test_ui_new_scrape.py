@@ -139,6 +139,7 @@ async def test_n_starts_a_batch_of_many_urls(app: SpidraApp, emulator: Emulator,
         await _until(pilot, lambda: app.main.job_list.selected_id == key)
         assert [item.url for item in batch.items] == urls
         assert app.store.get(key).label == "shop.test/p/0 and 5 more"
+        await app.stop_watching()
 
 
 async def test_n_starts_a_crawl_with_its_limits(
@@ -156,3 +157,4 @@ async def test_n_starts_a_crawl_with_its_limits(
         assert (crawl.base_url, crawl.max_pages, crawl.max_depth) == ("https://docs.test/", 40, 2)
         assert crawl.instruction == "only the guides"
         await _until(pilot, lambda: app.main.job_list.selected_id == f"crawl:{crawl.crawl_id}")
+        await app.stop_watching()  # no update may land while the app closes

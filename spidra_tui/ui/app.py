@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from textual import on, work
 from textual.app import App
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import get_current_worker
@@ -180,8 +181,11 @@ class SpidraApp(App[int]):
         # logging handler or a library flushing stderr would crash the app.
         if not len(self._buffer):
             return
+        try:
+            job_list = self.main.job_list
+        except NoMatches:
+            return  # the app is closing: its widgets are gone
         updates, finished = self._buffer.take()
-        job_list = self.main.job_list
         before = {u.job_id: job_list.summary(u.job_id) for u in finished}
         summaries = [s for u in updates if (s := self.store.get(u.job_id)) is not None]
         job_list.apply(summaries, {u.job_id: u.retry for u in updates})
