@@ -139,7 +139,9 @@ async def test_n_starts_a_batch_of_many_urls(app: SpidraApp, emulator: Emulator,
         await _until(pilot, lambda: app.main.job_list.selected_id == key)
         assert [item.url for item in batch.items] == urls
         assert app.store.get(key).label == "shop.test/p/0 and 5 more"
+        await _until(pilot, lambda: app.main.detail.job_id == key)  # its detail drawn
         await app.stop_watching()
+        await pilot.pause()
 
 
 async def test_n_starts_a_crawl_with_its_limits(
@@ -156,5 +158,8 @@ async def test_n_starts_a_crawl_with_its_limits(
         (crawl,) = emulator.crawls.owned(api_key)
         assert (crawl.base_url, crawl.max_pages, crawl.max_depth) == ("https://docs.test/", 40, 2)
         assert crawl.instruction == "only the guides"
-        await _until(pilot, lambda: app.main.job_list.selected_id == f"crawl:{crawl.crawl_id}")
+        key = f"crawl:{crawl.crawl_id}"
+        await _until(pilot, lambda: app.main.job_list.selected_id == key)
+        await _until(pilot, lambda: app.main.detail.job_id == key)  # its detail drawn
         await app.stop_watching()  # no update may land while the app closes
+        await pilot.pause()
