@@ -30,7 +30,18 @@ from spidra_tui.config import (
 
 ENV_NOTIFY_PROTOCOL = "SPIDRA_TUI_NOTIFY_PROTOCOL"
 ACCOUNT_COMMANDS = ("logs", "account", "usage", "batches", "crawls")
-COMMANDS = ("get", "submit", "watch", "list", "forget", "demo-server", *ACCOUNT_COMMANDS)
+COMMANDS = (
+    "get",
+    "submit",
+    "crawl",
+    "cancel",
+    "retry",
+    "watch",
+    "list",
+    "forget",
+    "demo-server",
+    *ACCOUNT_COMMANDS,
+)
 EXIT_USAGE = 2
 
 DESCRIPTION = """\
@@ -38,8 +49,10 @@ Watch Spidra scrape jobs from the terminal.
 
   spidra-tui [JOB_ID ...]        open the watcher (remembered jobs plus these)
   spidra-tui --demo              the watcher against a built-in demo server, no key needed
-  spidra-tui get JOB_ID          print a job's result
-  spidra-tui submit URL ...      start a scrape job
+  spidra-tui get JOB_ID          print a job's result (JOB_ID, batch:ID or crawl:ID)
+  spidra-tui submit URL ...      start a scrape job (--batch: a batch of up to 50 URLs)
+  spidra-tui crawl URL           start a crawl
+  spidra-tui cancel ID | retry batch:ID
   spidra-tui watch [JOB_ID ...]  follow jobs until they end, one line per change
   spidra-tui list | forget ID    the remembered jobs
   spidra-tui logs [UUID]         the scrape history, or one log's result
@@ -60,14 +73,15 @@ def _interval(text: str) -> float:
 
 
 def _job_id(text: str) -> str:
-    # One rule for every command that takes job IDs (the TUI's add dialog uses it too).
-    from spidra_tui.job_ids import check_job_id
+    # One rule for every command that takes job IDs (the TUI's add dialog uses it too):
+    # a scrape's bare ID, batch:ID or crawl:ID; the result is the key it is stored by.
+    from spidra_tui.job_ids import check_ref
     from spidra_tui.sanitize import line
 
-    reason = check_job_id(text)
-    if reason is not None:
+    ref, reason = check_ref(text)
+    if ref is None:
         raise argparse.ArgumentTypeError(f"{line(text, 80)!r} is not a job ID: {reason}")
-    return text
+    return ref.key
 
 
 def _positive(kind: type) -> Any:
@@ -179,12 +193,15 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         parser.add_argument(
             "--follow-account",
             action="store_true",
-            help="look each minute for batches and crawls started elsewhere, and announce them",
+            help="look each minute for batches and crawls started elsewhere; they join the list",
         )
         return parser
     parser = argparse.ArgumentParser(prog=f"spidra-tui {command}", parents=[common])
     if command == "get":
-        parser.description = "Print a job's result (exit 0 completed, 1 failed)."
+        parser.description = (
+            "Print a job's result (exit 0 completed with nothing failed, 1 failed, cancelled "
+            "or any item or page failed). JOB_ID is a scrape's ID, batch:ID or crawl:ID."
+        )
         parser.add_argument("job_id", type=_job_id, metavar="JOB_ID")
         _output_options(parser)
         parser.add_argument(
@@ -202,9 +219,31 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
             help="print only matching lines, as URL<tab>line (a regular expression, "
             "case-insensitive unless it has a capital; exit 1 if none match)",
         )
+    elif command == "crawl":
+        parser.description = "Start a crawl and print crawl:ID (or its result with --wait)."
+        parser.add_argument("url", metavar="URL", help="where the crawl starts")
+        parser.add_argument("--instruction", help="which pages to crawl, in words")
+        parser.add_argument("--transform", help="what to extract from each page, in words")
+        parser.add_argument("--max-pages", type=_positive(int), metavar="N")
+        parser.add_argument("--max-depth", type=_positive(int), metavar="N")
+        parser.add_argument(
+            "--no-remember", action="store_true", help="do not add it to the watchlist"
+        )
+        _output_options(parser)
+    elif command in ("cancel", "retry"):
+        parser.description = (
+            "Cancel a batch or crawl (batch:ID, crawl:ID)."
+            if command == "cancel"
+            else "Queue a batch's failed items again (batch:ID)."
+        )
+        parser.add_argument("job_id", type=_job_id, metavar="ID")
     elif command == "submit":
-        parser.description = "Start a scrape job and print its ID (or its result with --wait)."
-        parser.add_argument("urls", nargs="+", metavar="URL", help="up to 3 URLs")
+        parser.description = (
+            "Start a scrape job and print its ID (or its result with --wait); "
+            "with --batch, a batch of up to 50 URLs, printed as batch:ID."
+        )
+        parser.add_argument("urls", nargs="+", metavar="URL", help="up to 3 URLs (50 with --batch)")
+        parser.add_argument("--batch", action="store_true", help="start a batch scrape")
         parser.add_argument("--prompt", help="what to extract")
         parser.add_argument("--output", choices=("markdown", "json"), help="result format")
         parser.add_argument("--screenshot", action="store_true", help="take screenshots")
@@ -304,9 +343,13 @@ def _output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--wait", action="store_true", help="wait until the job ends")
     parser.add_argument(
         "--format",
-        choices=("content", "markdown", "json", "raw"),
+        choices=("content", "markdown", "json", "raw", "jsonl", "csv"),
         default="content",
-        help="content: result.content; markdown: each page; json: the result; raw: the answer",
+        help=(
+            "content: result.content (each item or page under its URL); markdown: each page; "
+            "json: the result (a crawl with every page); raw: the answer; jsonl: one JSON "
+            "object per item or page; csv: the same, when the content is flat"
+        ),
     )
 
 
@@ -417,6 +460,7 @@ async def _run_api_command(
 ) -> int:
     from spidra_tui.api.client import ScrapeRequest, SpidraClient
     from spidra_tui.commands import get as get_command
+    from spidra_tui.commands import kinds, watchlist
     from spidra_tui.watch.budget import open_budget
 
     budget, warning = open_budget(state_dir, share=poll.budget_share)
@@ -428,7 +472,8 @@ async def _run_api_command(
             from spidra_tui.commands.account import run
 
             return await run(command, args, client, max_rate=poll.max_rate)
-        if command == "get":
+        if command == "get" and ":" not in args.job_id and args.format not in ("jsonl", "csv"):
+            # A scrape: its wait shows when the budget lets it look again.
             shots = None
             if args.screenshots is not None:
                 from spidra_tui.commands.get_screenshots import ScreenshotRequest
@@ -444,6 +489,10 @@ async def _run_api_command(
                 budget=budget,
                 grep=args.grep,
             )
+        remember = None if getattr(args, "no_remember", True) else watchlist.remembering(state_dir)
+        handled = await kinds.run(command, args, client, remember, watchlist.reopening(state_dir))
+        if handled is not None:
+            return handled
         if command == "submit":
             request = ScrapeRequest(
                 urls=tuple(args.urls),
@@ -451,7 +500,6 @@ async def _run_api_command(
                 output=args.output,
                 screenshot=True if args.screenshot else None,
             )
-            remember = None if args.no_remember else _remember(state_dir)
             return await get_command.submit(
                 client,
                 request,
@@ -493,19 +541,6 @@ def _watch_notices(mode: str) -> Any:
     if stream is None and mode in ("auto", "terminal", "bell"):
         mode = "desktop" if mode == "auto" else "off"
     return BurstSender(Notifier(mode, os.environ, write))
-
-
-def _remember(state_dir: Path) -> Any:
-    def add(job_id: str, label: str | None) -> None:
-        from spidra_tui.watch.store import JobStore, StoreError
-
-        try:
-            with JobStore.open(state_dir) as store:
-                store.add(job_id, label=label)
-        except (StoreError, OSError) as exc:
-            sys.stderr.write(f"Warning: the job was not added to the watchlist: {exc}\n")
-
-    return add
 
 
 def _with_store(command: str, args: argparse.Namespace) -> int:

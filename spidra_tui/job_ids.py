@@ -4,7 +4,7 @@ People paste IDs from a terminal, a log line or a JSON list, so entries may be
 separated by spaces, commas, semicolons or newlines, and may carry quotes or
 brackets around them. A Spidra job ID is a UUID in practice; anything of 1 to
 128 letters, digits, ``_`` and ``-`` is accepted, so a future ID format still
-works.
+works. ``batch:ID`` and ``crawl:ID`` name a batch scrape or a crawl.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from spidra_tui.api.kinds import JobRef, Kind, split_ref
 from spidra_tui.sanitize import line
 
 MAX_ID_LENGTH = 128
@@ -35,6 +36,7 @@ class ParsedIds:
 
     ids: tuple[str, ...]
     refused: tuple[RefusedId, ...]
+    plain: frozenset[str] = frozenset()  # IDs given without a kind (no batch: or crawl:)
 
     @property
     def empty(self) -> bool:
@@ -57,6 +59,25 @@ def check_job_id(entry: str) -> str | None:
     return f"a job ID has only letters, digits, _ and -; this one has {shown}"
 
 
+def check_ref(entry: str) -> tuple[JobRef | None, str | None]:
+    """``(ref, None)`` for a scrape's ID, ``batch:ID`` or ``crawl:ID``; else
+    ``(None, reason)`` with the reason in plain words."""
+    kind, job_id = split_ref(entry)
+    reason = check_job_id(job_id)
+    if reason is not None:
+        return None, reason
+    return JobRef(kind or Kind.SCRAPE, job_id), None
+
+
+def parse_ref(text: str) -> JobRef:
+    """The :class:`JobRef` ``text`` names (a plain ID is a scrape's); raises
+    ``ValueError`` with the reason in plain words when it names none."""
+    ref, reason = check_ref(text)
+    if ref is None:
+        raise ValueError(reason)
+    return ref
+
+
 def _show_char(char: str) -> str:
     if char.isprintable() and not char.isspace():
         return repr(char)
@@ -66,14 +87,17 @@ def _show_char(char: str) -> str:
 def parse_job_ids(text: str) -> ParsedIds:
     """Split ``text`` into job IDs and refused entries (see the module docstring)."""
     ids: dict[str, None] = {}
+    plain: set[str] = set()
     refused: list[RefusedId] = []
     for raw in _SEPARATORS.split(text):
         entry = raw.strip(_WRAPPING)
         if not entry:
             continue  # nothing, or a lone bracket or quote between entries
-        reason = check_job_id(entry)
-        if reason is None:
-            ids.setdefault(entry, None)
+        ref, reason = check_ref(entry)
+        if ref is not None:
+            ids.setdefault(ref.key, None)
+            if ":" not in entry:
+                plain.add(ref.key)
         else:
             refused.append(RefusedId(line(entry, 40) or "(unprintable)", reason))
-    return ParsedIds(tuple(ids), tuple(refused))
+    return ParsedIds(tuple(ids), tuple(refused), frozenset(plain))

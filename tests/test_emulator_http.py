@@ -127,7 +127,7 @@ def test_odd_ids_are_simply_not_found(emulator: Emulator, api_key: str, raw_id: 
 
 
 @pytest.mark.parametrize(
-    "target", ["/api/scrape/a/b", "/api/scrape/../scrape", "/api", "/api/crawl", "/", "/scrape"]
+    "target", ["/api/scrape/a/b", "/api/scrape/../scrape", "/api", "/api/map", "/", "/scrape"]
 )
 def test_other_paths_are_404_json(emulator: Emulator, api_key: str, target: str) -> None:
     status, answer = get_target(emulator, target, api_key)

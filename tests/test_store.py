@@ -22,8 +22,9 @@ from hypothesis import strategies as st
 from spidra_tui.api.models import Job
 from spidra_tui.clock import FakeClock
 from spidra_tui.watch import schema
+from spidra_tui.watch.kinds.scrape import URLS_KEPT
 from spidra_tui.watch.state import FORBIDDEN, NOT_FOUND, UNKNOWN, JobUpdate
-from spidra_tui.watch.store import URLS_KEPT, JobStore, StoreError
+from spidra_tui.watch.store import JobStore, StoreError
 
 WRITER = Path(__file__).with_name("store_writer.py")
 ROOT = Path(__file__).resolve().parents[1]
@@ -385,9 +386,12 @@ def test_a_version_1_database_gains_page_urls_and_keeps_its_jobs(
     with monkeypatch.context() as m:  # written as the first release wrote it
         m.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:1])
         m.setattr(schema, "SCHEMA_VERSION", 1)
-        with JobStore(db) as old:
-            old.add("a", label="example.com/a")
-            old._conn.execute("UPDATE jobs SET status = 'active', fraction = 0.5")
+        conn, _ = schema.connect(db)
+        conn.execute(
+            "INSERT INTO jobs (job_id, added_at, label, status, fraction)"
+            " VALUES ('a', 1.0, 'example.com/a', 'active', 0.5)"
+        )
+        conn.close()
         with sqlite3.connect(db) as raw:
             assert "urls" not in {r[1] for r in raw.execute("PRAGMA table_info(jobs)")}
         raw.close()

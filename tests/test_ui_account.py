@@ -150,14 +150,15 @@ async def test_follow_finds_a_batch_started_elsewhere(
         await pilot_wait_for(pilot, clock.sleeping)
         clock.advance(60.0)
         await pilot_wait_for(pilot, lambda: new in rig.toasts())
-        assert "batch" in rig.toasts()
-        await pilot.press("F")
+        assert "A batch started elsewhere joined the list" in rig.toasts()
+        assert ("add", [f"batch:{new}"], "background") in rig.w.calls
+        await pilot.press("W")
         await pilot.pause()
         assert "Following the account off" in rig.toasts()
         assert not rig.account_watchers[0].follow  # type: ignore[attr-defined]
 
 
-async def test_history_pages_on_demand_and_watch_says_what_it_cannot_do(
+async def test_history_pages_on_demand_and_w_watches_a_batch_in_the_job_list(
     tmp_path: Path, emulator: Emulator, client: SpidraClient, fake_clock: FakeClock
 ) -> None:
     clock = ManualClock(fake_clock)
@@ -172,8 +173,9 @@ async def test_history_pages_on_demand_and_watch_says_what_it_cannot_do(
         assert isinstance(screen, AccountScreen)
         await pilot_wait_for(pilot, lambda: len(cells(screen, "batches")) == 1)
         await pilot.press("w")
-        await pilot_wait_for(pilot, lambda: "needs batch and crawl polling" in rig.toasts())
-        assert batch in rig.toasts() and batch not in rig.app.main.job_list.job_ids
+        await pilot_wait_for(pilot, lambda: f"Watching batch {batch}" in rig.toasts())
+        assert ("add", [f"batch:{batch}"]) in rig.w.calls
+        assert f"batch:{batch}" in rig.app.main.job_list.job_ids
 
         await pilot.press("3")
         await pilot_wait_for(pilot, lambda: len(cells(screen, "history")) == 50)

@@ -114,3 +114,52 @@ def test_at_most_three_urls() -> None:
     assert len(urls) == 3 and problem is None
     urls, problem = read_urls("\n".join(f"https://{n}.example" for n in range(4)))
     assert urls == () and problem is not None and "at most 3" in problem
+
+
+async def _until(pilot: Any, condition: Any, turns: int = 60) -> None:
+    for _ in range(turns):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the condition never held")
+
+
+async def test_n_starts_a_batch_of_many_urls(app: SpidraApp, emulator: Emulator, api_key) -> None:
+    urls = [f"https://shop.test/p/{n}" for n in range(6)]
+    async with app.run_test(size=(140, 40)) as pilot:
+        dialog = await open_dialog(app, pilot, "\n".join(urls))
+        await pilot.press("ctrl+s")
+        await _until(pilot, lambda: "Choose Batch below" in error_text(dialog))
+        await pilot.press("tab", "tab", "tab", "tab", "right", "space")  # the kind: Batch
+        await _until(pilot, lambda: dialog.kind == "batch")
+        await pilot.press("ctrl+s")
+        await _until(pilot, lambda: not isinstance(app.screen, NewScrapeDialog))
+        (batch,) = emulator.batches.owned(api_key)
+        key = f"batch:{batch.batch_id}"
+        await _until(pilot, lambda: app.main.job_list.selected_id == key)
+        assert [item.url for item in batch.items] == urls
+        assert app.store.get(key).label == "shop.test/p/0 and 5 more"
+        await _until(pilot, lambda: app.main.detail.job_id == key)  # its detail drawn
+        await app.stop_watching()
+        await pilot.pause()
+
+
+async def test_n_starts_a_crawl_with_its_limits(
+    app: SpidraApp, emulator: Emulator, api_key
+) -> None:
+    async with app.run_test(size=(140, 40)) as pilot:
+        dialog = await open_dialog(app, pilot, "https://docs.test/")
+        await pilot.press("tab", *"only the guides", "tab", "tab", "tab")
+        await pilot.press("right", "right", "space")  # the kind: Crawl
+        await _until(pilot, lambda: dialog.kind == "crawl")
+        await pilot.press("tab", *"40", "tab", *"2")
+        await pilot.press("ctrl+s")
+        await _until(pilot, lambda: not isinstance(app.screen, NewScrapeDialog))
+        (crawl,) = emulator.crawls.owned(api_key)
+        assert (crawl.base_url, crawl.max_pages, crawl.max_depth) == ("https://docs.test/", 40, 2)
+        assert crawl.instruction == "only the guides"
+        key = f"crawl:{crawl.crawl_id}"
+        await _until(pilot, lambda: app.main.job_list.selected_id == key)
+        await _until(pilot, lambda: app.main.detail.job_id == key)  # its detail drawn
+        await app.stop_watching()  # no update may land while the app closes
+        await pilot.pause()

@@ -42,9 +42,11 @@ class ScriptedWatcher:
     async def stop(self) -> None:
         self.calls.append(("stop",))
 
-    def add(self, ids: Iterable[str], labels: Mapping[str, str] | None = None) -> list[str]:
+    def add(
+        self, ids: Iterable[str], labels: Mapping[str, str] | None = None, *, user: bool = True
+    ) -> list[str]:
         ids = list(ids)
-        self.calls.append(("add", ids))
+        self.calls.append(("add", ids) if user else ("add", ids, "background"))
         return self.store.add_many(ids, dict(labels or {}))
 
     def remove(self, ids: Iterable[str]) -> int:
@@ -58,6 +60,21 @@ class ScriptedWatcher:
 
     async def take_slot(self, priority: Priority = Priority.USER) -> None:
         self.calls.append(("take_slot",) if priority is Priority.USER else ("take_slot", priority))
+
+    kinds: dict[str, str] = {}  # what identify() finds for an ID given without its kind
+
+    async def identify(self, job_id: str) -> str:
+        self.calls.append(("identify", job_id))
+        kind = self.kinds.get(job_id)
+        return f"{kind}:{job_id}" if kind else job_id
+
+    async def cancel(self, key: str) -> str:
+        self.calls.append(("cancel", key))
+        return "3 items stopped"
+
+    async def retry(self, key: str) -> int:
+        self.calls.append(("retry", key))
+        return 2
 
     def refresh(self, id: str | None = None) -> None:
         self.calls.append(("refresh", id))

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from spidra_tui.api.errors import MalformedResponse
-from spidra_tui.api.fields import as_bool, as_count, as_int, as_number, as_object, as_text, kind_of
+from spidra_tui.api.lenient import as_bool, as_count, as_int, as_number, as_object, as_text, kind_of
 
 LOG_PAGE_LIMIT = 100  # the server's cap on ``limit``
 USAGE_RANGES = ("7d", "30d", "weekly")

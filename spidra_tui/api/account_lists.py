@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from spidra_tui.api.account import unwrap
 from spidra_tui.api.errors import MalformedResponse
-from spidra_tui.api.fields import as_count, as_int, as_number, as_object, as_text, kind_of
+from spidra_tui.api.lenient import as_count, as_int, as_number, as_object, as_text, kind_of
 
 BATCH_PAGE_LIMIT = 50
 CRAWL_PAGE_LIMIT = 100

@@ -1,5 +1,5 @@
-"""``SpidraClient``: the async HTTP client for the scrape endpoints (and, through
-:class:`~spidra_tui.api.account_calls.AccountCalls`, the account's).
+"""``SpidraClient``: the async HTTP client for scrapes, batch scrapes, crawls and (through
+:class:`~spidra_tui.api.account_calls.AccountCalls`) the account.
 
 One shared ``httpx.AsyncClient`` (keep-alive). GETs are retried on passing
 failures with capped, jittered exponential backoff; a POST is retried only when
@@ -18,12 +18,15 @@ from __future__ import annotations
 import json
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import quote
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from spidra_tui import __version__, sanitize
 from spidra_tui.api.account_calls import AccountCalls
+from spidra_tui.api.batch_calls import BatchCalls
+from spidra_tui.api.calls import path_segment
+from spidra_tui.api.crawl_calls import CrawlCalls
 from spidra_tui.api.errors import (
     PENDING_JOBS,
     ApiError,
@@ -51,6 +54,7 @@ if TYPE_CHECKING:
     from spidra_tui.secret import Secret
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 body_log = logging.getLogger("spidra_tui.bodies")
 
 TIMEOUT = 30.0  # seconds for an answer
@@ -133,16 +137,16 @@ class _KeyHeader:
 
 def job_path(job_id: str) -> str:
     """``/scrape/<id>`` with the ID escaped as exactly one path segment."""
-    # safe="" escapes "/" too; "." and ".." are escaped by hand since they are
-    # unreserved yet would be collapsed as path steps.
-    segment = quote(job_id, safe="")
-    if segment in (".", ".."):
-        segment = segment.replace(".", "%2E")
-    return "/scrape/" + segment
+    return "/scrape/" + path_segment(job_id)
 
 
-class SpidraClient(AccountCalls):
-    """Talks to the Spidra API. Use as ``async with SpidraClient(...) as client``."""
+class SpidraClient(AccountCalls, BatchCalls, CrawlCalls):
+    """Talks to the Spidra API. Use as ``async with SpidraClient(...) as client``.
+
+    The calls of each kind of job live in their own mixin (:mod:`account_calls`,
+    :mod:`batch_calls`, :mod:`crawl_calls`); every one goes through :meth:`_get` or :meth:`_post`,
+    and those through the one send method, :meth:`_request`.
+    """
 
     def __init__(
         self,
@@ -225,28 +229,11 @@ class SpidraClient(AccountCalls):
 
     async def get_job(self, job_id: str, *, retries: int | None = None) -> Job:
         """``GET /scrape/{job_id}``, parsed. Retries passing failures ``retries`` times."""
-        attempts = (self.get_retries if retries is None else retries) + 1
-        for attempt in range(attempts):
-            try:
-                body = await self._request("GET", job_path(job_id))
-                return parse_job(body)
-            except SpidraError as exc:
-                if not exc.transient or attempt + 1 >= attempts:
-                    raise
-                await self._clock.sleep(self._backoff(attempt, exc))
-        raise AssertionError("unreachable")
+        return await self._get(job_path(job_id), parse_job, retries=retries)
 
     async def submit_scrape(self, request: ScrapeRequest) -> Submitted:
         """``POST /scrape``; returns the new job's ID."""
-        body = request.to_body()
-        for attempt in range(self.post_retries + 1):
-            try:
-                answer = await self._request("POST", "/scrape", json_body=body)
-                break
-            except SpidraError as exc:
-                if not _post_may_retry(exc) or attempt >= self.post_retries:
-                    raise
-                await self._clock.sleep(self._backoff(attempt, exc))
+        answer = await self._post("/scrape", request.to_body())
         job_id = answer.get("jobId") if isinstance(answer, dict) else None
         if not isinstance(job_id, str) or not job_id:
             raise MalformedResponse("the submit answer has no jobId", field="jobId")
@@ -257,20 +244,60 @@ class SpidraClient(AccountCalls):
 
     # -- plumbing -------------------------------------------------------
 
+    async def _get(
+        self,
+        path: str,
+        parse: Callable[[Any], T],
+        *,
+        retries: int | None = None,
+        params: dict[str, Any] | None = None,
+        method: str = "GET",
+    ) -> T:
+        """An idempotent request (GET, DELETE), parsed; passing failures are retried."""
+        attempts = (self.get_retries if retries is None else retries) + 1
+        for attempt in range(attempts):
+            try:
+                return parse(await self._request(method, path, params=params))
+            except SpidraError as exc:
+                if not exc.transient or attempt + 1 >= attempts:
+                    raise
+                await self._clock.sleep(self._backoff(attempt, exc))
+        raise AssertionError("unreachable")
+
+    async def _post(self, path: str, body: Any) -> Any:
+        """A POST, retried only when the server said it did not take it (see the module)."""
+        for attempt in range(self.post_retries + 1):
+            try:
+                return await self._request("POST", path, json_body=body)
+            except SpidraError as exc:
+                if not _post_may_retry(exc) or attempt >= self.post_retries:
+                    raise
+                await self._clock.sleep(self._backoff(attempt, exc))
+        raise AssertionError("unreachable")
+
     def _backoff(self, attempt: int, exc: SpidraError) -> float:
         hinted = getattr(exc, "retry_after", None)
         ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2**attempt)
         delay = self._rng.uniform(ceiling / 2, ceiling)
         return max(delay, hinted) if hinted is not None else delay
 
-    async def _request(self, method: str, path: str, *, json_body: Any = None) -> Any:
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        params: dict[str, Any] | None = None,
+    ) -> Any:
         import httpx  # a dictionary look-up once loaded; the except clauses need it
 
         if self.gate is not None:
             await self.gate.before_send()
         sent_at = self._clock.wall()
         try:
-            async with self._http.stream(method, path, json=json_body) as response:
+            async with self._http.stream(
+                method, path, json=json_body, params=_query(params)
+            ) as response:
                 self._tell(method, response, sent_at)
                 raw = await _read_limited(response)
         except httpx.TimeoutException as exc:
@@ -316,6 +343,12 @@ async def _read_limited(response: httpx.Response) -> bytes:
 def _kind(exc: Exception) -> str:
     # The class name says what went wrong without echoing request details.
     return type(exc).__name__.replace("Error", " error").replace("Timeout", "timeout").strip()
+
+
+def _query(params: dict[str, Any] | None) -> dict[str, str] | None:
+    if not params:
+        return None
+    return {key: str(value) for key, value in params.items() if value is not None}
 
 
 def _post_may_retry(exc: SpidraError) -> bool:

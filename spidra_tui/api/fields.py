@@ -1,80 +1,22 @@
-"""Lenient readers for single fields of list rows: a wrong type gives ``None``, never an error.
+"""Reading single fields of a decoded answer, forgivingly.
 
-List endpoints of the account (logs, batches, crawls, usage) leak database quirks:
-booleans as 0/1, money as decimal strings (``"2.00"``), numbers as strings. A row is
-shown as far as it can be read; a field that cannot be read is simply absent.
+Shared by the models of every kind. Missing and null fields become ``None``;
+numbers may come as decimal strings (``"2.00"``), booleans as 0/1 or
+``"true"``; a field whose shape cannot be read (an object where a string was
+expected) raises :class:`MalformedResponse` naming the field.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
-
-def as_number(value: Any) -> float | None:
-    """A finite number from a number or a numeric string; else ``None`` (booleans too)."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int | float):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, str):
-        try:
-            number = float(value.strip())
-        except ValueError:
-            return None
-        return number if math.isfinite(number) else None
-    return None
-
-
-def as_int(value: Any) -> int | None:
-    """A whole number (rounded down) from what :func:`as_number` reads; else ``None``."""
-    number = as_number(value)
-    if number is None or abs(number) > 2**63:
-        return None
-    return int(number)
-
-
-def as_count(value: Any) -> int:
-    """A count that is never negative; an unreadable value counts as 0."""
-    number = as_int(value)
-    return number if number is not None and number > 0 else 0
-
-
-def as_bool(value: Any) -> bool | None:
-    """A boolean from ``true``/``false``, 0/1 or their strings; else ``None``."""
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int | float):
-        return value != 0 if value in (0, 1) else None
-    if isinstance(value, str):
-        lowered = value.strip().lower()
-        if lowered in ("true", "1"):
-            return True
-        if lowered in ("false", "0"):
-            return False
-    return None
-
-
-def as_text(value: Any) -> str | None:
-    """A string as sent, or a number written out; anything else is ``None``.
-
-    The text is not made safe here: callers pass it through ``sanitize`` where it is
-    shown, copied or saved, so ``--json`` can still print what the server sent.
-    """
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    return None
-
-
-def as_object(value: Any) -> dict[str, Any]:
-    """``value`` if it is a JSON object, else an empty one."""
-    return value if isinstance(value, dict) else {}
+from spidra_tui.api.errors import MalformedResponse
 
 
 def kind_of(value: Any) -> str:
-    """The JSON kind of ``value`` in words, for error messages."""
+    """A few words on a JSON value's type, for error messages."""
     return {
         bool: "a boolean",
         int: "a number",
@@ -84,3 +26,120 @@ def kind_of(value: Any) -> str:
         dict: "an object",
         type(None): "null",
     }.get(type(value), type(value).__name__)
+
+
+def opt_str(obj: dict[str, Any], key: str, where: str) -> str | None:
+    """A string field (a number is taken as its text)."""
+    value = obj.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    raise MalformedResponse(
+        f"{where}{key} should be a string, got {kind_of(value)}", field=where + key
+    )
+
+
+def opt_bool(obj: dict[str, Any], key: str) -> bool | None:
+    """A boolean field; 0/1 and "true"/"false" count, anything else is None."""
+    value = obj.get(key)
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | float):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "0", "1"):
+        return value.strip().lower() in ("true", "1")
+    return None
+
+
+def opt_number(obj: dict[str, Any], key: str) -> float | None:
+    """A finite number field; decimal strings count, anything else is None."""
+    value = obj.get(key)
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float) and math.isfinite(value):
+        return value
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+        return number if math.isfinite(number) else None
+    return None
+
+
+def opt_int(obj: dict[str, Any], key: str) -> int | None:
+    """A whole-number field (decimals are cut), or None."""
+    number = opt_number(obj, key)
+    return None if number is None else int(number)
+
+
+def opt_object(obj: dict[str, Any], key: str, where: str) -> dict[str, Any] | None:
+    """An object field, or None; any other type raises."""
+    value = obj.get(key)
+    if value is None or isinstance(value, dict):
+        return value
+    raise MalformedResponse(
+        f"{where}{key} should be an object, got {kind_of(value)}", field=where + key
+    )
+
+
+def opt_list(obj: dict[str, Any], key: str, where: str) -> list[Any]:
+    """A list field (missing or null: empty); any other type raises."""
+    value = obj.get(key)
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    raise MalformedResponse(
+        f"{where}{key} should be a list, got {kind_of(value)}", field=where + key
+    )
+
+
+def require_object(value: Any, where: str) -> dict[str, Any]:
+    """``value`` itself as an object; anything else raises naming ``where``."""
+    if isinstance(value, dict):
+        return value
+    what = where or "the answer"
+    raise MalformedResponse(
+        f"{what} should be a JSON object, got {kind_of(value)}", field=where or None
+    )
+
+
+def require_status(obj: dict[str, Any], where: str = "") -> str:
+    """The non-empty ``status`` string (kept as sent, stripped); else raises."""
+    status = obj.get("status")
+    if isinstance(status, str) and status.strip():
+        return status.strip()
+    if status is None:
+        problem = f"{where}status is missing"
+    elif isinstance(status, str):
+        problem = f"{where}status is empty"
+    else:
+        problem = f"{where}status should be a string, got {kind_of(status)}"
+    raise MalformedResponse(problem, field=where + "status")
+
+
+def error_text(value: Any) -> str | None:
+    """An ``error`` field as text: a string, an object's ``message``, or its JSON."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, dict) and isinstance(value.get("message"), str):
+        return value["message"]
+    return str(value)
+
+
+def json_value(value: Any) -> Any:
+    """``value``, or the JSON it holds when it is a string of a JSON object or list.
+
+    Crawl pages keep extracted data as JSON text; plain text (a page's markdown)
+    stays as it is.
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        if text[:1] in ("{", "[") and text[-1:] in ("}", "]"):
+            try:
+                return json.loads(text)
+            except (ValueError, RecursionError):
+                return value
+    return value

@@ -8,11 +8,18 @@ raises :class:`MalformedResponse` naming the field.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from spidra_tui.api.errors import MalformedResponse
+from spidra_tui.api.fields import error_text as _error_text
+from spidra_tui.api.fields import kind_of as _kind
+from spidra_tui.api.fields import opt_bool as _opt_bool
+from spidra_tui.api.fields import opt_int as _opt_int
+from spidra_tui.api.fields import opt_list as _opt_list
+from spidra_tui.api.fields import opt_number as _opt_number
+from spidra_tui.api.fields import opt_object as _opt_object
+from spidra_tui.api.fields import opt_str as _opt_str
 
 
 class Status:
@@ -121,78 +128,6 @@ class Job:
 # -- parsing ---------------------------------------------------------------
 
 
-def _opt_str(obj: dict[str, Any], key: str, where: str) -> str | None:
-    value = obj.get(key)
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    raise MalformedResponse(
-        f"{where}{key} should be a string, got {_kind(value)}", field=where + key
-    )
-
-
-def _opt_bool(obj: dict[str, Any], key: str) -> bool | None:
-    value = obj.get(key)
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int | float):
-        return bool(value)
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    return None
-
-
-def _opt_number(obj: dict[str, Any], key: str) -> float | None:
-    value = obj.get(key)
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int | float) and math.isfinite(value):
-        return value
-    if isinstance(value, str):
-        try:
-            number = float(value)
-        except ValueError:
-            return None
-        return number if math.isfinite(number) else None
-    return None
-
-
-def _opt_int(obj: dict[str, Any], key: str) -> int | None:
-    number = _opt_number(obj, key)
-    return None if number is None else int(number)
-
-
-def _opt_object(obj: dict[str, Any], key: str, where: str) -> dict[str, Any] | None:
-    value = obj.get(key)
-    if value is None or isinstance(value, dict):
-        return value
-    raise MalformedResponse(
-        f"{where}{key} should be an object, got {_kind(value)}", field=where + key
-    )
-
-
-def _opt_list(obj: dict[str, Any], key: str, where: str) -> list[Any]:
-    value = obj.get(key)
-    if value is None:
-        return []
-    if isinstance(value, list):
-        return value
-    raise MalformedResponse(f"{where}{key} should be a list, got {_kind(value)}", field=where + key)
-
-
-def _kind(value: Any) -> str:
-    return {
-        bool: "a boolean",
-        int: "a number",
-        float: "a number",
-        str: "a string",
-        list: "a list",
-        dict: "an object",
-        type(None): "null",
-    }.get(type(value), type(value).__name__)
-
-
 def _parse_progress(body: dict[str, Any]) -> Progress | None:
     value = body.get("progress")
     if value is None:
@@ -260,15 +195,6 @@ def _parse_result(body: dict[str, Any]) -> Result | None:
     )
 
 
-def _parse_error(body: dict[str, Any]) -> str | None:
-    value = body.get("error")
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, dict) and isinstance(value.get("message"), str):
-        return value["message"]
-    return str(value)
-
-
 def parse_job(body: Any) -> Job:
     """Turn a decoded status answer into a :class:`Job`.
 
@@ -291,7 +217,7 @@ def parse_job(body: Any) -> Job:
         status=status.strip(),
         progress=_parse_progress(body),
         result=_parse_result(body),
-        error=_parse_error(body),
+        error=_error_text(body.get("error")),
         schema_warnings=warnings,
         raw=body,
     )

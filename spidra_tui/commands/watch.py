@@ -62,7 +62,8 @@ def change_line(when: float, job_id: str, status: str, fraction: float | None, w
 
 
 def exit_code(statuses: Iterable[str]) -> int:
-    """0 all completed; 1 any failed or cancelled; 3 any not found or forbidden."""
+    """0 all completed; 1 any failed or cancelled (or any item or page of one failed);
+    3 any not found or forbidden."""
     statuses = list(statuses)
     if any(status in (Status.FAILED, Status.CANCELLED) for status in statuses):
         return EXIT_FAILED
@@ -377,11 +378,18 @@ async def watch(
     if watcher.store_error is not None:
         err.write(f"Warning: {watcher.store_error}\n")
     try:
-        final = {summary.job_id: summary.status for summary in store.list()}
+        final = {summary.job_id: _outcome_status(summary) for summary in store.list()}
     except StoreError as exc:
         err.write(f"{exc}\n")
         return EXIT_API
     return exit_code(final.get(job_id, "unknown") for job_id in order)
+
+
+def _outcome_status(summary: JobSummary) -> str:
+    """A batch or crawl that completed with failed items or pages counts as failed."""
+    if summary.status == Status.COMPLETED and summary.parts_failed:
+        return Status.FAILED
+    return summary.status
 
 
 def list_jobs(

@@ -18,7 +18,7 @@ from spidra_tui.sanitize import safe_filename
 
 __all__ = ["default_name", "save_bytes", "save_text"]
 
-_EXTENSIONS = {"md": ".md", "json": ".json", "answer": "-answer.json"}
+_EXTENSIONS = {"md": ".md", "json": ".json", "answer": "-answer.json", "jsonl": ".jsonl"}
 
 # link() errors that mean "this file system cannot hard-link", not "no".
 _NO_HARD_LINKS = frozenset(

@@ -1,8 +1,9 @@
 """The account's endpoints as the emulator answers them.
 
-``GET /scrape-logs``, ``GET /scrape-logs/{uuid}``, ``GET /account``, ``GET /usage-stats``,
-and the list endpoints ``GET /batch/scrape`` and ``GET /crawl/history``. Keys, rate
-limits and faults are applied by :mod:`.routes` before a request gets here.
+``GET /scrape-logs``, ``GET /scrape-logs/{uuid}``, ``GET /account``, ``GET /usage-stats``.
+The batch and crawl lists are served by :mod:`.kind_routes`, with the history planted
+in the ledger after the live ones. Keys, rate limits and faults are applied by
+:mod:`.routes` before a request gets here.
 
 ``shape`` chooses between the two answer shapes the SDK accepts: ``wrapped``
 (``{status, data: ...}``, the documented one) and ``bare`` (the payload alone, and
@@ -19,9 +20,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from .ledger import Ledger
 from .wire import Reply
 
-ACCOUNT_PATHS = ("/scrape-logs", "/account", "/usage-stats", "/batch/scrape", "/crawl/history")
+ACCOUNT_PATHS = ("/scrape-logs", "/account", "/usage-stats")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_BATCH_CAP, _CRAWL_CAP, _LOG_CAP = 50, 100, 100
+_LOG_CAP = 100
 SHAPES = ("wrapped", "bare")
 
 
@@ -83,11 +84,7 @@ class AccountRoutes:
                 return self._log(unquote(rest[len("/scrape-logs/") :], errors="replace"), key)
             if rest == "/account":
                 return _json(200, self.ledger.account(key))
-            if rest == "/usage-stats":
-                return self._usage(query, key)
-            if rest == "/batch/scrape":
-                return self._batches(query, key)
-            return self._crawls(query, key)
+            return self._usage(query, key)
         except _BadQuery as exc:
             return _bad(str(exc))
 
@@ -141,25 +138,6 @@ class AccountRoutes:
             raise _BadQuery("range must be 7d, 30d or weekly")
         rows = self.ledger.usage(key, time_range)
         return _json(200, {"status": "success", "data": rows} if self.shape == "wrapped" else rows)
-
-    def _batches(self, query: dict[str, list[str]], key: str) -> Reply:
-        page = _int(query, "page", 1, 10**6)
-        limit = _int(query, "limit", 20, _BATCH_CAP)
-        rows = self.ledger.rows("batch", key)
-        total_pages = (len(rows) + limit - 1) // limit
-        pagination = {"page": page, "limit": limit, "total": len(rows), "totalPages": total_pages}
-        chosen = rows[(page - 1) * limit : page * limit]
-        return _json(200, {"jobs": chosen, "pagination": pagination})
-
-    def _crawls(self, query: dict[str, list[str]], key: str) -> Reply:
-        page = _int(query, "page", 1, 10**6)
-        limit = _int(query, "limit", 20, _CRAWL_CAP)
-        rows = self.ledger.rows("crawl", key)
-        total_pages = (len(rows) + limit - 1) // limit
-        chosen = rows[(page - 1) * limit : page * limit]
-        return _json(
-            200, {"jobs": chosen, "total": len(rows), "page": page, "totalPages": total_pages}
-        )
 
 
 def _day(wall: float) -> str:

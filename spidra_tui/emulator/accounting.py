@@ -43,6 +43,8 @@ class RequestRecord:
     status: int
     key_hash: str | None
     fault: str | None = None
+    query: str = ""
+    """The query string, without ``?`` (``offset=100&limit=1000``)."""
 
 
 class ServerStats:

@@ -11,10 +11,13 @@ from typing import Any
 from ..clock import Clock, SystemClock
 from .account_routes import SHAPES, AccountRoutes
 from .accounting import ServerStats
+from .batches import BatchBook, BatchRun
 from .catalogue import CatalogueJob, create_catalogue
 from .config import EmulatorConfig, Faults
+from .crawls import PAGE_SECONDS, CrawlBook, CrawlRun
 from .faults import FaultPicker
 from .jobs import Job, JobBook
+from .kind_routes import KindRoutes
 from .ledger import Ledger, log_uuid
 from .lifecycle import Flavour, Script
 from .ratelimit import SlidingWindowLimiter
@@ -39,6 +42,8 @@ class Emulator:
         self.clock: Clock = clock or SystemClock()
         self.stats = ServerStats(self.config.request_log_limit)
         self._book = JobBook(self.clock, self.config.time_scale, self.config.seed, self.stats)
+        self.batches = BatchBook(self.clock, self.config.time_scale, self.config.seed)
+        self.crawls = CrawlBook(self.clock, self.config.time_scale, self.config.seed)
         self._keys = KeyPolicy(self.config.keys, self.config.demo_key)
         self._faults_lock = threading.Lock()
         self._picker = FaultPicker(self.config.faults)
@@ -55,6 +60,7 @@ class Emulator:
             windows=AddressWindows(self.config.window) if self.config.window else None,
             max_pending=self.config.max_pending,
             account=self._account,
+            kinds=KindRoutes(self.batches, self.crawls, self.ledger.rows),
         )
         self._server: HttpServer | None = None
         self.base_url: str | None = None
@@ -234,6 +240,62 @@ class Emulator:
         )
         self._book.add(job)
         return job.job_id
+
+    def create_batch(self, key: str | None, urls: Sequence[str], **options: Any) -> str:
+        """Start a batch exactly as ``POST /batch/scrape`` would; returns its ID."""
+        body = {"urls": list(urls), **options}
+        return self.batches.create(key or self.config.demo_key, body).batch_id
+
+    def batch(self, batch_id: str) -> BatchRun:
+        """A batch's state (for tests: its items, when it was cancelled)."""
+        batch = self.batches.get(batch_id)
+        if batch is None:
+            raise KeyError(batch_id)
+        return batch
+
+    def batch_answer(self, batch_id: str) -> dict[str, Any]:
+        """The body a ``GET /batch/scrape/{id}`` would return now."""
+        return self.batches.body(self.batch(batch_id))
+
+    def batch_finish_time(self, batch_id: str) -> float:
+        """Clock time at which every item of the batch (as planned now) has ended."""
+        batch = self.batch(batch_id)
+        last = max(item.lives[-1].end for item in batch.items)
+        return batch.created + last / self.config.time_scale + 1e-9
+
+    def create_crawl(
+        self,
+        key: str | None,
+        base_url: str,
+        *,
+        page_seconds: float = PAGE_SECONDS,
+        **options: Any,
+    ) -> str:
+        """Start a crawl as ``POST /crawl`` would (``options`` in camelCase); returns its ID.
+        ``page_seconds`` is how long each page takes."""
+        body = {"baseUrl": base_url, **options}
+        crawl = self.crawls.create(key or self.config.demo_key, body, page_seconds=page_seconds)
+        return crawl.crawl_id
+
+    def crawl(self, crawl_id: str) -> CrawlRun:
+        """A crawl's state."""
+        crawl = self.crawls.get(crawl_id)
+        if crawl is None:
+            raise KeyError(crawl_id)
+        return crawl
+
+    def crawl_answer(self, crawl_id: str) -> dict[str, Any]:
+        """The body a ``GET /crawl/{id}`` would return now."""
+        return self.crawls.body(self.crawl(crawl_id))
+
+    def crawl_pages(self, crawl_id: str) -> list[dict[str, Any]]:
+        """Every page crawled so far, as ``/pages`` gives them."""
+        crawl = self.crawl(crawl_id)
+        return [self.crawls.page(crawl, k, inline=False) for k in range(self.crawls.crawled(crawl))]
+
+    def crawl_finish_time(self, crawl_id: str) -> float:
+        """Clock time at which the crawl ends on its own."""
+        return self.crawls.finish_time(self.crawl(crawl_id))
 
     def job_ids(self) -> list[str]:
         """Every job's ID, in creation order."""

@@ -16,6 +16,7 @@ from .account_routes import AccountRoutes, account_path
 from .accounting import RequestRecord, ServerStats, key_hash
 from .faults import NO_FAULT, FaultPicker
 from .jobs import JobBook
+from .kind_routes import KindRoutes
 from .ratelimit import SlidingWindowLimiter, Verdict
 from .validation import SubmissionRejected
 from .window import TOO_MANY, AddressWindows
@@ -72,7 +73,8 @@ def request_key(headers: dict[str, str]) -> str | None:
 
 def route(target: str) -> tuple[str, str | None, str]:
     """(route, job ID, path) for a request target; route is ``scrape``, ``job``,
-    ``account`` (see :mod:`.account_routes`), ``unknown`` (under /api) or ``outside``."""
+    ``account`` (see :mod:`.account_routes`), ``kinds`` (batches and crawls), ``unknown``
+    (under /api) or ``outside``."""
     if target.startswith(("http://", "https://")):
         target = urlsplit(target).path or "/"
     path = target.partition("?")[0].partition("#")[0]
@@ -87,6 +89,8 @@ def route(target: str) -> tuple[str, str | None, str]:
             return "job", unquote(raw_id, errors="replace"), path
     if account_path(rest):
         return "account", None, path
+    if KindRoutes.claims(rest):
+        return "kinds", None, path
     return "unknown", None, path
 
 
@@ -104,7 +108,9 @@ class ApiRoutes:
         windows: AddressWindows | None = None,
         max_pending: int | None = None,
         account: AccountRoutes | None = None,
+        kinds: KindRoutes | None = None,
     ) -> None:
+        self._kinds = kinds
         self._book = book
         self._stats = stats
         self._clock = clock
@@ -151,6 +157,7 @@ class ApiRoutes:
                 status=0 if reply.drop else reply.status,
                 key_hash=key_hash(key),
                 fault=fault.name,
+                query=request.target.partition("?")[2].partition("#")[0],
             )
         )
         return reply
@@ -164,10 +171,10 @@ class ApiRoutes:
         now: float,
         created: list[str],
     ) -> Reply:
-        if kind in ("outside", "unknown"):
+        if kind in ("outside", "unknown") or (kind == "kinds" and self._kinds is None):
             return NOT_FOUND
         allowed = "POST" if kind == "scrape" else "GET"
-        if request.method != allowed:
+        if kind != "kinds" and request.method != allowed:
             return _with_headers(error_reply(405, "Method not allowed"), (("Allow", allowed),))
         if key is None or not self._keys.accepts(key):
             return UNAUTHORIZED
@@ -180,7 +187,15 @@ class ApiRoutes:
                 429, "Too many requests, slow down", retry_after=verdict.retry_after
             )
             return _with_headers(reply, tuple(verdict.headers()))
-        if kind == "scrape":
+        if kind == "kinds":
+            assert self._kinds is not None
+            path, _, query = request.target.partition("?")
+            if path.startswith(("http://", "https://")):
+                path = urlsplit(path).path
+            reply = self._kinds.serve(
+                request.method, path[len(PREFIX) :], query, request.body, key, created
+            )
+        elif kind == "scrape":
             reply = self._submit(request, key, created)
         elif kind == "account":
             if self._account is None:

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import on, work
 from textual.app import App
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from spidra_tui.api.errors import SpidraError
-from spidra_tui.api.models import Job, parse_job
 from spidra_tui.clock import Clock, SystemClock
 from spidra_tui.notify.endings import Ending
 from spidra_tui.notify.route import Notifier
@@ -38,6 +38,7 @@ from spidra_tui.ui.palette import SpidraCommands
 from spidra_tui.ui.terminal import TerminalOutput, recording_driver
 from spidra_tui.ui.watching import UpdateBuffer, WatcherFactory, WatcherLike
 from spidra_tui.watch.budget import clock_text
+from spidra_tui.watch.kinds import read_answer, whole_in_updates
 from spidra_tui.watch.state import JobSummary, JobUpdate, PollerStatus
 from spidra_tui.watch.store import JobStore
 
@@ -98,7 +99,8 @@ class SpidraApp(App[int]):
         self._on_first_screen = on_first_screen
         self._watcher: WatcherLike | None = None
         self._buffer = UpdateBuffer()
-        self._jobs: dict[str, Job] = {}  # parsed answers of the jobs shown lately
+        # Parsed answers (a Job, Batch or Crawl) of the jobs shown lately.
+        self._jobs: dict[str, Any] = {}
         self._poller: PollerStatus | None = None
         self._load_timer: Timer | None = None
         self.deliveries = Deliveries(
@@ -200,17 +202,23 @@ class SpidraApp(App[int]):
         # logging handler or a library flushing stderr would crash the app.
         if not len(self._buffer):
             return
+        try:
+            job_list = self.main.job_list
+        except NoMatches:
+            return  # the app is closing: its widgets are gone
         updates, finished = self._buffer.take()
         if finished:
             self.account.job_ended()
-        job_list = self.main.job_list
         before = {u.job_id: job_list.summary(u.job_id) for u in finished}
         summaries = [s for u in updates if (s := self.store.get(u.job_id)) is not None]
         job_list.apply(summaries, {u.job_id: u.retry for u in updates})
         selected = job_list.selected_id
         for update in updates:
             if update.job is not None and update.job_id == selected:
-                self._jobs[update.job_id] = update.job
+                if whole_in_updates(update.job_id):
+                    self._jobs[update.job_id] = update.job
+                else:
+                    self._load_answer(update.job_id)  # its pages are in the store
         if selected is not None and any(u.job_id == selected for u in updates):
             self._show_detail(selected)
         self._announce_ended(
@@ -348,16 +356,20 @@ class SpidraApp(App[int]):
         body = self.store.load_answer(job_id)
         if body is None or get_current_worker().is_cancelled:
             return
+        pages = [] if whole_in_updates(job_id) else self.store.load_pages(job_id)
         try:
-            job = parse_job(body)
+            job = read_answer(job_id, body, pages)
         except SpidraError:
             return
         self.call_from_thread(self._answer_loaded, job_id, job)
 
-    def _answer_loaded(self, job_id: str, job: Job) -> None:
+    def _answer_loaded(self, job_id: str, job: Any) -> None:
         if self.main.job_list.selected_id != job_id:
             return
-        self._jobs.setdefault(job_id, job)
+        if whole_in_updates(job_id):
+            self._jobs.setdefault(job_id, job)  # an update may have brought a newer one
+        else:
+            self._jobs[job_id] = job  # read after the update that asked for it
         self._show_detail(job_id)
 
     # -- actions (bound in keymap.KEYS) ----------------------------------
@@ -388,8 +400,12 @@ class SpidraApp(App[int]):
             main.job_list.clear_filter()
 
     def action_filter(self) -> None:
-        self.main.focus_list()
-        self.main.job_list.open_filter()
+        main = self.main
+        if main.detail_has_focus and main.detail.shows_parts:
+            main.detail.parts_view.open_filter()  # a batch's items or a crawl's pages
+            return
+        main.focus_list()
+        main.job_list.open_filter()
 
     def action_show_tab(self, tab: str) -> None:
         self.main.detail.show_tab(tab)
@@ -402,6 +418,12 @@ class SpidraApp(App[int]):
 
     def action_remove_job(self) -> None:
         self.job_actions.remove_job(self.main.job_list.selected_id)
+
+    def action_cancel_job(self) -> None:
+        self.job_actions.cancel_job(self.main.job_list.selected_id)
+
+    def action_retry_failed(self) -> None:
+        self.job_actions.retry_failed(self.main.job_list.selected_id)
 
     def action_refresh(self) -> None:
         self.job_actions.refresh(self.main.job_list.selected_id)

@@ -10,12 +10,14 @@ import os
 from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
 from spidra_tui import deliver
 from spidra_tui import format as fmt
+from spidra_tui.api.errors import SpidraError
+from spidra_tui.api.records import lines_of
 from spidra_tui.deliver.download import DownloadError
 from spidra_tui.sanitize import clean, json_text, line
 from spidra_tui.ui import toasts
@@ -24,6 +26,7 @@ from spidra_tui.ui.dialogs.confirm import ConfirmDialog
 from spidra_tui.ui.dialogs.save import SaveDialog, describe_error
 from spidra_tui.ui.jobs.job_row import short_id
 from spidra_tui.ui.terminal import TerminalOutput
+from spidra_tui.watch.kinds import read_answer, whole_in_updates
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -146,9 +149,22 @@ class Deliveries:
         if answer is None:
             self._app.call_from_thread(self._nothing, "No answer stored for this job yet.")
             return
-        text = json_text(answer) + "\n"
-        target = Deliverable(text, "whole answer", deliver.default_name(job_id, "answer"))
+        lines = self._lines(job_id, answer)
+        if lines is not None:
+            # A batch's items or a crawl's pages: one JSON object a line.
+            name = deliver.default_name(job_id, "jsonl")
+            target = Deliverable(lines, "items and pages as JSON Lines", name)
+        else:
+            text = json_text(answer) + "\n"
+            target = Deliverable(text, "whole answer", deliver.default_name(job_id, "answer"))
         self._app.call_from_thread(self._ask_and_save, target)
+
+    def _lines(self, job_id: str, body: dict[str, Any]) -> str | None:
+        pages = [] if whole_in_updates(job_id) else self._store.load_pages(job_id)
+        try:
+            return lines_of(read_answer(job_id, body, pages))
+        except SpidraError:
+            return None
 
     def _ask_and_save(self, target: Deliverable) -> None:
         size = len(target.text.encode("utf-8", "replace"))

@@ -63,7 +63,7 @@ KEYS: tuple[KeyCommand, ...] = (
         "slash",
         "filter",
         "Filter jobs",
-        "By ID, URL, title or message (in the detail, / finds)",
+        "By ID, URL, title or message; in a batch or crawl, its items by URL",
         MOVING,
         "/",
         footer=True,
@@ -82,7 +82,7 @@ KEYS: tuple[KeyCommand, ...] = (
     KeyCommand(
         "n",
         "new_scrape",
-        "New scrape",
+        "New scrape, batch or crawl",
         "Submit URLs and watch the new job",
         JOBS,
         "n",
@@ -108,6 +108,22 @@ KEYS: tuple[KeyCommand, ...] = (
         "Stop watching it and forget it (asks first)",
         JOBS,
         "x del",
+    ),
+    KeyCommand(
+        "C",
+        "cancel_job",
+        "Cancel the batch or crawl",
+        "At the server; what is done is kept (asks first)",
+        JOBS,
+        "C",
+    ),
+    KeyCommand(
+        "F",
+        "retry_failed",
+        "Retry failed items",
+        "Queue the selected batch's failed items again",
+        JOBS,
+        "F",
     ),
     KeyCommand(
         "c",
@@ -139,7 +155,12 @@ KEYS: tuple[KeyCommand, ...] = (
         footer_title="Save",
     ),
     KeyCommand(
-        "S", "save_answer", "Save the whole answer", "The last answer as JSON", RESULTS, "S"
+        "S",
+        "save_answer",
+        "Save the whole answer",
+        "As JSON; a batch's items or a crawl's pages as JSON Lines",
+        RESULTS,
+        "S",
     ),
     KeyCommand(
         "o",
@@ -196,12 +217,12 @@ KEYS: tuple[KeyCommand, ...] = (
         "A",
     ),
     KeyCommand(
-        "F",
+        "W",
         "toggle_follow",
         "Follow the account",
-        "Look each minute for batches and crawls started elsewhere",
+        "Look each minute for batches and crawls started elsewhere (F in the Account view)",
         APP,
-        "F",
+        "W",
     ),
     KeyCommand(
         "N",
@@ -219,7 +240,12 @@ KEYS: tuple[KeyCommand, ...] = (
 
 # Keys handled by Textual or the detail pane, listed on the help screen only.
 EXTRA_HELP: tuple[tuple[str, str, str, str], ...] = (
-    (MOVING, "[ ]", "Previous or next item", "Page, forEach item or screenshot in the detail"),
+    (
+        MOVING,
+        "[ ]",
+        "Previous or next item",
+        "Page, forEach item, screenshot, batch item or crawl page in the detail",
+    ),
     (MOVING, "pgup pgdn", "Scroll a page", ""),
     (RESULTS, "1-5", "Detail tabs", "Content, Pages, Screenshots, Stats, Raw"),
     (RESULTS, "t", "JSON tree", "Switch JSON content between text and a collapsible tree"),

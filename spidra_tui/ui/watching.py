@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol
 
+from spidra_tui.api.batch_calls import BatchRequest
 from spidra_tui.api.client import ScrapeRequest, Submitted
+from spidra_tui.api.crawl_calls import CrawlRequest
 from spidra_tui.watch.budget import Priority
 from spidra_tui.watch.state import JobSummary, JobUpdate, PollerStatus
 
@@ -26,7 +28,9 @@ class WatcherLike(Protocol):
 
     async def stop(self) -> None: ...
 
-    def add(self, ids: Iterable[str], labels: Mapping[str, str] | None = None) -> list[str]: ...
+    def add(
+        self, ids: Iterable[str], labels: Mapping[str, str] | None = None, *, user: bool = True
+    ) -> list[str]: ...
 
     def remove(self, ids: Iterable[str]) -> int: ...
 
@@ -44,6 +48,16 @@ class WatcherLike(Protocol):
 
     async def take_slot(self, priority: Priority = Priority.USER) -> None:
         """Wait for a send slot of the request budget (the account's requests take one)."""
+
+    async def start_batch(self, request: BatchRequest, label: str | None = None) -> str: ...
+
+    async def start_crawl(self, request: CrawlRequest, label: str | None = None) -> str: ...
+
+    async def cancel(self, key: str) -> str: ...
+
+    async def retry(self, key: str) -> int: ...
+
+    async def identify(self, job_id: str) -> str: ...
 
     def pause(self) -> None: ...
 

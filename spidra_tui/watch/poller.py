@@ -58,6 +58,7 @@ from spidra_tui.api.models import Job
 from spidra_tui.clock import Clock, SystemClock
 from spidra_tui.watch.agenda import Agenda
 from spidra_tui.watch.budget import Budget, Priority
+from spidra_tui.watch.kinds import Polled, poll_item
 from spidra_tui.watch.ratelimit import ServerPause, Spacer
 from spidra_tui.watch.reports import Reports, reason
 from spidra_tui.watch.schedule import BACKOFF_CAP, NewsFirst, SchedulePolicy, Track, backoff_delay
@@ -71,6 +72,7 @@ from spidra_tui.watch.state import (
     RetryState,
     is_watch_terminal,
 )
+from spidra_tui.watch.virtual_time import PollHold
 
 log = logging.getLogger(__name__)
 
@@ -144,19 +146,22 @@ class Poller:
         status: str | None = None,
         fraction: float | None = None,
         user: bool = False,
+        memo: Any = None,
     ) -> bool:
-        """Start polling ``job_id``; False if it is already polled or ``status`` is terminal.
+        """Start polling ``job_id`` (a key: ``ID``, ``batch:ID``, ``crawl:ID``); False if it
+        is already polled or ``status`` is terminal.
 
         ``status`` and ``fraction`` are what a store remembers; they only weigh
         the first turn. Jobs added together are queued one send slot apart.
         ``user``: the user added it just now, so its first look is their request.
+        ``memo`` is the item's kind's poll state (see :mod:`spidra_tui.watch.kinds`).
         """
         if job_id in self._agenda or (status is not None and is_watch_terminal(status)):
             return False
         now = self._clock.monotonic()
         first_due = max(now, self._next_new)
         self._next_new = first_due + self._spacer.gap
-        track = Track(job_id, status or UNKNOWN, now, first_due, fraction=fraction)
+        track = Track(job_id, status or UNKNOWN, now, first_due, fraction=fraction, memo=memo)
         track.user_added = user
         track.focus = job_id == self._focus
         self._agenda.add(track)
@@ -356,12 +361,12 @@ class Poller:
         track.urgent = False
         self._in_flight += 1
         self._spacer.sent(now)
-        hold = self._hold() if self._hold is not None else None
-        task = asyncio.create_task(self._poll(track, now), name=f"poll {track.job_id}")
+        held = PollHold(self._hold)
+        task = asyncio.create_task(self._poll(track, now, held), name=f"poll {track.job_id}")
         self._workers.add(task)
-        task.add_done_callback(functools.partial(self._poll_ended, track, hold))
+        task.add_done_callback(functools.partial(self._poll_ended, track, held))
 
-    def _poll_ended(self, track: Track, hold: Any, task: asyncio.Task[None]) -> None:
+    def _poll_ended(self, track: Track, hold: PollHold, task: asyncio.Task[None]) -> None:
         self._workers.discard(task)
         self._in_flight -= 1
         if task.cancelled():
@@ -370,18 +375,25 @@ class Poller:
                 self._agenda.schedule(track)
         elif task.exception() is not None:
             log.error("polling %s failed", track.job_id, exc_info=task.exception())
-        if hold is not None:
-            hold.release()
+        hold.release()
         self._wake.set()
 
     # -- answers ------------------------------------------------------------------
 
-    async def _poll(self, track: Track, sent_at: float) -> None:
-        job: Job | None = None
+    async def _poll(self, track: Track, sent_at: float, held: PollHold) -> None:
+        job: Polled | None = None
         error: Exception | None = None
         self.budget.paid(track.priority)  # taken in _dispatch, for this task's request
+
+        async def one_more() -> None:
+            # A further request of this poll (a crawl's pages) is spent from the budget
+            # at the poll's own priority; time may move while it waits.
+            held.release()
+            await self.take_slot(track.priority)
+            held.renew()
+
         try:
-            job = await self.source.get_job(track.job_id, retries=0)
+            job = await poll_item(self.source, track.job_id, track.memo, one_more)
         except Exception as exc:  # every failure is reported; none may end the loop
             error = exc
         track.in_flight = False
@@ -413,16 +425,16 @@ class Poller:
             assert error is not None
             self._back_off(track, error, now)
 
-    def _take_answer(self, track: Track, job: Job, now: float) -> None:
+    def _take_answer(self, track: Track, polled: Polled, now: float) -> None:
         self._probing = False
         self._pause.succeeded()
-        terminal = is_watch_terminal(job.status)
+        status = polled.view.status
+        terminal = is_watch_terminal(status)
         if terminal:
             self._drop(track)
-        moved = self._reports.answer(track.job_id, job, terminal=terminal)
+        moved = self._reports.answer(track.job_id, polled, terminal=terminal)
         if not terminal:
-            fraction = job.progress.fraction if job.progress else None
-            track.observe(job.status, fraction, moved, now, self._rng)
+            track.observe(status, polled.view.fraction, moved, now, self._rng)
             self._agenda.retime(track)
 
     def _back_off(self, track: Track, error: Exception, now: float) -> None:

@@ -8,8 +8,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from spidra_tui.api.errors import MalformedResponse, ServerError, SpidraError, TransportError
-from spidra_tui.api.models import Job
 from spidra_tui.clock import Clock
+from spidra_tui.watch.kinds.base import AnswerView, Parts, Polled
 from spidra_tui.watch.state import UNKNOWN, JobUpdate, RetryState
 
 log = logging.getLogger(__name__)
@@ -26,17 +26,20 @@ class Seen:
     title: str | None = None
     result: Any = None
     retry: RetryState | None = None
+    parts: Parts | None = None
 
     @classmethod
-    def of(cls, job: Job) -> Seen:
-        progress = job.progress
+    def of(cls, view: AnswerView, answer: Any) -> Seen:
+        # A scrape's result, or a batch's or crawl's whole answer (raw is not compared).
+        result = getattr(answer, "result", answer)
         return cls(
-            status=job.status,
-            fraction=progress.fraction if progress else None,
-            message=progress.message if progress else None,
-            error=job.error,
-            title=job.title,
-            result=job.result,
+            status=view.status,
+            fraction=view.fraction,
+            message=view.message,
+            error=view.error,
+            title=view.title,
+            result=result,
+            parts=view.parts,
         )
 
     def progress(self) -> tuple[str, float | None, str | None]:
@@ -57,11 +60,12 @@ class Reports:
         self._clock = clock
         self._seen: dict[str, Seen] = {}
 
-    def answer(self, job_id: str, job: Job, *, terminal: bool) -> bool:
-        """Report an answer if it shows a change; returns whether the job's progress moved."""
-        seen = Seen.of(job)
+    def answer(self, job_id: str, polled: Polled, *, terminal: bool) -> bool:
+        """Report an answer if it shows a change (new pages always are one); returns
+        whether the item's progress moved."""
+        seen = Seen.of(polled.view, polled.answer)
         before = self._seen.get(job_id)
-        self._emit(job_id, seen, job=job, terminal=terminal)
+        self._emit(job_id, seen, polled=polled, terminal=terminal)
         return before is None or before.progress() != seen.progress()
 
     def retrying(
@@ -96,14 +100,14 @@ class Reports:
         self._seen.pop(job_id, None)
 
     def _emit(
-        self, job_id: str, seen: Seen, *, job: Job | None = None, terminal: bool = False
+        self, job_id: str, seen: Seen, *, polled: Polled | None = None, terminal: bool = False
     ) -> None:
         if terminal:
             self._seen.pop(job_id, None)
         else:
             before = self._seen.get(job_id)
             self._seen[job_id] = seen
-            if seen == before:
+            if seen == before and not (polled is not None and polled.pages):
                 return
         update = JobUpdate(
             job_id=job_id,
@@ -112,10 +116,14 @@ class Reports:
             message=seen.message,
             error=seen.error,
             title=seen.title,
-            job=job,
+            job=polled.answer if polled is not None else None,
             retry=seen.retry,
             polled_at=self._clock.wall(),
             terminal=terminal,
+            view=polled.view if polled is not None else None,
+            parts=seen.parts,
+            pages=polled.pages if polled is not None else (),
+            pages_at=polled.pages_at if polled is not None else 0,
         )
         try:
             self.on_update(update)

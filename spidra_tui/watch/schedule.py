@@ -47,7 +47,7 @@ import math
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from spidra_tui.api.models import Status
 from spidra_tui.watch.budget import Priority
@@ -96,6 +96,7 @@ class Track:
     urgent: bool = False  # asked to be polled now
     in_flight: bool = False
     version: int = 0  # bumped on every reschedule; older heap entries are stale
+    memo: Any = None  # the kind's own poll state (a crawl's page offset)
     user_added: bool = False  # added by the user in this session: its first look is theirs
     focus: bool = False  # the job the user is looking at
     due_at: float | None = None  # when it is next due, as last scheduled

@@ -76,7 +76,29 @@ def _v2(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE jobs ADD COLUMN urls TEXT")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
+def _v3(conn: sqlite3.Connection) -> None:
+    # Watched items of every kind. Keys stay as they were (a scrape's bare ID), so
+    # every existing row is a scrape; a batch is keyed "batch:ID", a crawl "crawl:ID".
+    conn.execute("ALTER TABLE jobs ADD COLUMN kind TEXT NOT NULL DEFAULT 'scrape'")
+    # A batch's items or a crawl's pages: done (crawled), failed, in all (the cap).
+    conn.execute("ALTER TABLE jobs ADD COLUMN parts_done INTEGER")
+    conn.execute("ALTER TABLE jobs ADD COLUMN parts_failed INTEGER")
+    conn.execute("ALTER TABLE jobs ADD COLUMN parts_total INTEGER")
+    # Each crawl page once, by its place in the crawl, read back in order.
+    conn.execute(
+        """
+        CREATE TABLE crawl_pages (
+            job_id     TEXT NOT NULL,
+            seq        INTEGER NOT NULL,
+            body       BLOB NOT NULL,
+            compressed INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (job_id, seq)
+        ) WITHOUT ROWID
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -8,9 +8,14 @@ until its first answer arrives.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from spidra_tui.api.models import TERMINAL_STATUSES, Job
+from spidra_tui.api.kinds import JobRef, Kind, ref_of_key
+from spidra_tui.api.models import TERMINAL_STATUSES
 from spidra_tui.watch.budget import BudgetView
+
+if TYPE_CHECKING:
+    from spidra_tui.watch.kinds.base import AnswerView, Parts
 
 UNKNOWN = "unknown"
 NOT_FOUND = "not_found"
@@ -39,10 +44,13 @@ class RetryState:
 
 @dataclass(frozen=True, slots=True)
 class JobUpdate:
-    """Something a user can see changed about one job.
+    """Something a user can see changed about one watched item.
 
-    ``job`` is the parsed answer when the update came from one; its ``raw`` is
-    the full body, which the store keeps as the job's last answer.
+    ``job_id`` is the item's key (``ID``, ``batch:ID`` or ``crawl:ID``). ``job``
+    is the parsed answer (a ``Job``, ``Batch`` or ``Crawl``) when the update
+    came from one; its ``raw`` is the full body, which the store keeps as the
+    item's last answer, and ``view`` what a user sees of it. ``pages`` are new
+    crawl pages, the first of them page number ``pages_at``.
     """
 
     job_id: str
@@ -51,15 +59,23 @@ class JobUpdate:
     message: str | None = None
     error: str | None = None
     title: str | None = None
-    job: Job | None = None
+    job: Any = None
     retry: RetryState | None = None
     polled_at: float | None = None  # wall clock
     terminal: bool = False
+    view: AnswerView | None = None
+    parts: Parts | None = None
+    pages: tuple[Any, ...] = ()
+    pages_at: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class JobSummary:
-    """A watched job as the store lists it: everything but the full answer."""
+    """A watched item as the store lists it: everything but the full answer.
+
+    ``job_id`` is its key (``ID``, ``batch:ID``, ``crawl:ID``). ``parts_*`` count a
+    batch's items or a crawl's pages: done (or crawled), failed, in all (or the cap).
+    """
 
     job_id: str
     added_at: float
@@ -75,6 +91,15 @@ class JobSummary:
     content_kind: str | None = None  # "markdown", "json", "empty" once completed
     answer_size: int = 0  # bytes of the stored last answer
     urls: str | None = None  # the last answer's page URLs, one a line (a bounded few)
+    kind: str = Kind.SCRAPE
+    parts_done: int | None = None
+    parts_failed: int | None = None
+    parts_total: int | None = None
+
+    @property
+    def ref(self) -> JobRef:
+        """Which job of which kind this is."""
+        return ref_of_key(self.job_id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,37 +15,34 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 import sqlite3
 import threading
-import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from spidra_tui.api.models import Job
+from spidra_tui.api.kinds import ref_of_key
 from spidra_tui.clock import Clock, SystemClock
+from spidra_tui.watch.bodies import Answer as _Answer
+from spidra_tui.watch.bodies import clean as _clean
+from spidra_tui.watch.bodies import decode as _decode_answer
+from spidra_tui.watch.bodies import encode as _encode_answer
+from spidra_tui.watch.bodies import key as _key
+from spidra_tui.watch.kinds import view_of
 from spidra_tui.watch.schema import DB_NAME, StoreError, connect, prepare_folder, translate
 from spidra_tui.watch.state import UNKNOWN, JobSummary, JobUpdate, is_watch_terminal
 
 __all__ = ["DB_NAME", "JobStore", "StoreError"]
 
-COMPRESS_ABOVE = 4096  # bytes; smaller answers are not worth a zlib round trip
-# Level 1: a third of the time of the default level for about 20% more bytes on
-# page text; the write happens on the poller's thread, disk is cheaper than latency.
-COMPRESS_LEVEL = 1
 # The page URLs kept in the summary for the filter: enough to find a job by any of
 # the URLs of an ordinary answer, bounded so a forEach answer cannot bloat the list.
-URLS_KEPT = 50
 URLS_CHARS = 4000
 
-# SQLite stores UTF-8 and refuses lone surrogates, which a JSON body may carry
-# (``"\ud800"``); such characters become U+FFFD in the summary columns.
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 _SUMMARY_COLUMNS = (
     "job_id, added_at, label, title, status, fraction, message, error,"
-    " last_polled, finished_at, terminal, content_kind, answer_size, urls"
+    " last_polled, finished_at, terminal, content_kind, answer_size, urls,"
+    " kind, parts_done, parts_failed, parts_total"
 )
 
 _RECORD_SQL = """
@@ -62,11 +59,14 @@ UPDATE jobs SET
     last_polled  = coalesce(:polled_at, last_polled),
     content_kind = coalesce(:content_kind, content_kind),
     answer_size  = CASE WHEN :fresh THEN :answer_size ELSE answer_size END,
-    urls         = coalesce(:urls, urls)
+    urls         = coalesce(:urls, urls),
+    parts_done   = coalesce(:parts_done, parts_done),
+    parts_failed = coalesce(:parts_failed, parts_failed),
+    parts_total  = coalesce(:parts_total, parts_total)
 WHERE job_id = :job_id
 """
 
-_Answer = tuple[bytes, int, int]  # stored body, compressed flag, size of the JSON text
+_Prepared = tuple[dict[str, Any], "_Answer | None", list[tuple[str, int, bytes, int]]]
 
 
 class JobStore:
@@ -182,8 +182,8 @@ class JobStore:
     @staticmethod
     def _insert(conn: sqlite3.Connection, key: str, label: str | None, when: float) -> bool:
         cursor = conn.execute(
-            "INSERT OR IGNORE INTO jobs (job_id, added_at, label) VALUES (?, ?, ?)",
-            (key, when, label),
+            "INSERT OR IGNORE INTO jobs (job_id, added_at, label, kind) VALUES (?, ?, ?, ?)",
+            (key, when, label, ref_of_key(key).kind.value),
         )
         if cursor.rowcount:
             return True
@@ -202,6 +202,7 @@ class JobStore:
             return 0
         with self._writing() as conn:
             conn.executemany("DELETE FROM answers WHERE job_id = ?", keys)
+            conn.executemany("DELETE FROM crawl_pages WHERE job_id = ?", keys)
             return conn.executemany("DELETE FROM jobs WHERE job_id = ?", keys).rowcount
 
     # -- recording poll results -----------------------------------------------
@@ -213,9 +214,9 @@ class JobStore:
         the stored last answer. One without (a retry, a 404) changes only the
         fields it carries, so the last answer and what it said stay.
         """
-        params, answer = self._prepare(update)
+        prepared = self._prepare(update)
         with self._writing() as conn:
-            _apply(conn, params, answer)
+            _apply(conn, *prepared)
 
     def record_many(self, updates: Iterable[JobUpdate]) -> None:
         """Write a burst of updates in one transaction, in order."""
@@ -223,15 +224,21 @@ class JobStore:
         if not prepared:
             return
         with self._writing() as conn:
-            for params, answer in prepared:
-                _apply(conn, params, answer)
+            for one in prepared:
+                _apply(conn, *one)
 
-    def _prepare(self, update: JobUpdate) -> tuple[dict[str, Any], _Answer | None]:
+    def _prepare(self, update: JobUpdate) -> _Prepared:
         """Everything ``record`` binds, computed before the write lock is taken."""
         job = update.job
         fresh = job is not None
         answer = _encode_answer(job.raw) if job is not None else None
-        kind = job.result.content_kind if job is not None and job.result is not None else None
+        view = update.view if update.view is not None or job is None else view_of(job)
+        parts = update.parts or (view.parts if view is not None else None)
+        key = _clean(update.job_id)
+        pages = [
+            (key, update.pages_at + index, *_encode_answer(_page_record(page))[:2])
+            for index, page in enumerate(update.pages)
+        ]
         params = {
             "job_id": _clean(update.job_id),
             # A poll that got no answer must not turn a known status back to "unknown".
@@ -245,11 +252,14 @@ class JobStore:
             "error": _clean(update.error),
             "title": _clean(update.title),
             "polled_at": update.polled_at,
-            "content_kind": kind,
+            "content_kind": view.content_kind if view is not None else None,
             "answer_size": answer[2] if answer else 0,
-            "urls": _urls(job),
+            "urls": _urls(view.urls) if view is not None else None,
+            "parts_done": parts.done if parts is not None else None,
+            "parts_failed": parts.failed if parts is not None else None,
+            "parts_total": parts.total if parts is not None else None,
         }
-        return params, answer
+        return params, answer, pages
 
     # -- queries --------------------------------------------------------------
 
@@ -294,6 +304,41 @@ class JobStore:
         with self._reading() as conn:
             return conn.execute("SELECT count(*) FROM jobs").fetchone()[0]
 
+    def page_count(self, job_id: str) -> int:
+        """How many crawl pages are kept for ``job_id``."""
+        with self._reading() as conn:
+            row = conn.execute(
+                "SELECT count(*) FROM crawl_pages WHERE job_id = ?", (_clean(job_id),)
+            ).fetchone()
+        return int(row[0])
+
+    def page_counts(self) -> dict[str, int]:
+        """Kept crawl pages by item, for every item that has some."""
+        with self._reading() as conn:
+            rows = conn.execute("SELECT job_id, count(*) FROM crawl_pages GROUP BY job_id")
+            return {key: int(count) for key, count in rows}
+
+    def load_pages(
+        self, job_id: str, offset: int = 0, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Kept crawl pages in crawl order, from ``offset``; unreadable ones are skipped."""
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT body, compressed FROM crawl_pages WHERE job_id = ? AND seq >= ?"
+                " ORDER BY seq LIMIT ?",
+                (_clean(job_id), offset, -1 if limit is None else limit),
+            ).fetchall()
+        pages = []
+        for body, compressed in rows:
+            text = _decode_answer(body, compressed)
+            try:
+                value = json.loads(text) if text is not None else None
+            except (ValueError, RecursionError):
+                value = None
+            if isinstance(value, dict):
+                pages.append(value)
+        return pages
+
     def load_answer_text(self, job_id: str) -> str | None:
         """The last full answer as JSON text; None if there is none or it cannot be read."""
         with self._reading() as conn:
@@ -317,56 +362,38 @@ class JobStore:
 # -- rows and bodies -----------------------------------------------------------
 
 
-def _apply(conn: sqlite3.Connection, params: dict[str, Any], answer: _Answer | None) -> None:
-    if conn.execute(_RECORD_SQL, params).rowcount and answer is not None:
+def _apply(
+    conn: sqlite3.Connection,
+    params: dict[str, Any],
+    answer: _Answer | None,
+    pages: list[tuple[str, int, bytes, int]],
+) -> None:
+    if not conn.execute(_RECORD_SQL, params).rowcount:
+        return  # the item was forgotten meanwhile
+    if answer is not None:
         conn.execute(
             "INSERT OR REPLACE INTO answers (job_id, body, compressed) VALUES (?, ?, ?)",
             (params["job_id"], answer[0], answer[1]),
+        )
+    if pages:
+        # OR IGNORE: a page already kept stays as it was first read.
+        conn.executemany(
+            "INSERT OR IGNORE INTO crawl_pages (job_id, seq, body, compressed) VALUES (?, ?, ?, ?)",
+            pages,
         )
 
 
 def _summary(row: tuple[Any, ...]) -> JobSummary:
     # Positional: this runs once per row of list(), a thousand times a refresh.
-    return JobSummary(*row[:10], bool(row[10]), row[11], row[12] or 0, row[13])
+    return JobSummary(*row[:10], bool(row[10]), row[11], row[12] or 0, *row[13:])
 
 
-def _urls(job: Job | None) -> str | None:
-    """The answer's page URLs, one a line, the first ``URLS_KEPT`` of them (None if none)."""
-    if job is None or job.result is None or not job.result.pages:
-        return None
-    urls = [page.url for page in job.result.pages[:URLS_KEPT] if page.url]
+def _urls(urls: tuple[str, ...]) -> str | None:
+    """The answer's page URLs (a bounded few), one a line (None if none)."""
     return _clean("\n".join(urls)[:URLS_CHARS]) or None
 
 
-def _clean(value: str | None) -> str | None:
-    if value is None:
-        return None
-    return _SURROGATE.sub("\ufffd", value)
-
-
-def _key(job_id: str) -> str:
-    if not job_id:
-        raise ValueError("a job ID cannot be empty")
-    return _SURROGATE.sub("\ufffd", job_id)
-
-
-def _encode_answer(raw: Any) -> _Answer:
-    # Surrogates escaped by the JSON body survive the round trip through
-    # "surrogatepass": the column is a BLOB, never decoded by SQLite.
-    text = json.dumps(raw, ensure_ascii=False, separators=(",", ":"), default=str)
-    data = text.encode("utf-8", "surrogatepass")
-    if len(data) > COMPRESS_ABOVE:
-        packed = zlib.compress(data, COMPRESS_LEVEL)
-        if len(packed) < len(data):
-            return packed, 1, len(data)
-    return data, 0, len(data)
-
-
-def _decode_answer(body: Any, compressed: Any) -> str | None:
-    try:
-        if isinstance(body, str):
-            return body
-        data = zlib.decompress(body) if compressed else bytes(body)
-        return data.decode("utf-8", "surrogatepass")
-    except (zlib.error, UnicodeDecodeError, TypeError, ValueError, MemoryError):
-        return None
+def _page_record(page: Any) -> dict[str, Any]:
+    """A crawl page as the store keeps it: every field, ``None`` ones left out."""
+    fields = {name: getattr(page, name) for name in page.__slots__}
+    return {name: value for name, value in fields.items() if value is not None}

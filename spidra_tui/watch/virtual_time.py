@@ -19,7 +19,8 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
-from typing import Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from spidra_tui.clock import FakeClock
 
@@ -156,3 +157,26 @@ class VirtualClock:
             if self._holds:
                 return False
         return True
+
+
+class PollHold:
+    """The hold of one poll, taken from ``factory`` (a clock's ``hold``; None on a real
+    clock, which needs none): time stands still while its request is on the wire, and
+    moves while the poll waits for the slot of a further request (a crawl's pages)."""
+
+    __slots__ = ("_factory", "_hold")
+
+    def __init__(self, factory: Callable[[], Any] | None) -> None:
+        self._factory = factory
+        self._hold = factory() if factory is not None else None
+
+    def release(self) -> None:
+        """Let time move (again); nothing if not held."""
+        if self._hold is not None:
+            self._hold.release()
+            self._hold = None
+
+    def renew(self) -> None:
+        """Hold time again after :meth:`release`."""
+        if self._factory is not None and self._hold is None:
+            self._hold = self._factory()

@@ -5,19 +5,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Iterable, Mapping
-from typing import Protocol
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any, Protocol, TypeVar
 
+from spidra_tui.api.batch_calls import BatchRequest
 from spidra_tui.api.client import ScrapeRequest, SpidraClient, Submitted
-from spidra_tui.api.errors import SpidraError
-from spidra_tui.clock import Clock
+from spidra_tui.api.crawl_calls import CrawlRequest
+from spidra_tui.api.errors import Forbidden, NotFound, SpidraError
+from spidra_tui.api.kinds import JobRef, Kind, ref_of_key
+from spidra_tui.clock import Clock, SystemClock
 from spidra_tui.watch.budget import Budget, Priority
+from spidra_tui.watch.kinds import watch_for
 from spidra_tui.watch.poller import JobSource, Poller
 from spidra_tui.watch.schedule import SchedulePolicy
 from spidra_tui.watch.state import JobSummary, JobUpdate, PollerStatus
 from spidra_tui.watch.store import JobStore, StoreError
+from spidra_tui.watch.virtual_time import PollHold
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class NoSubmits(SpidraError):
@@ -29,7 +35,8 @@ StatusCallback = Callable[[PollerStatus], None]
 
 
 class Submitter(Protocol):
-    """What starts a job: :class:`spidra_tui.api.client.SpidraClient` is one."""
+    """What starts a job: :class:`spidra_tui.api.client.SpidraClient` is one (it also
+    starts, cancels and retries batches and crawls, see :mod:`spidra_tui.watch.kinds`)."""
 
     async def submit_scrape(self, request: ScrapeRequest) -> Submitted: ...
 
@@ -67,6 +74,7 @@ class Watcher:
         budget: Budget | None = None,
     ) -> None:
         self.store = store
+        self._clock = clock or SystemClock()
         self._submitter = submitter
         self._prepare = prepare
         if budget is not None and isinstance(source, SpidraClient):
@@ -106,11 +114,18 @@ class Watcher:
         if self._prepare is not None:
             self._prepare()  # before the poller notes its first send
         summaries = self.store.list()
+        kept = self.store.page_counts()
         for summary in summaries:
             if not summary.terminal:
-                self.poller.add(summary.job_id, status=summary.status, fraction=summary.fraction)
+                self._poll(summary, kept.get(summary.job_id, 0))
         await self.poller.start()
         return summaries
+
+    def _poll(self, summary: JobSummary, kept_pages: int, *, user: bool = False) -> None:
+        memo = watch_for(summary.kind).memo(kept_pages)
+        self.poller.add(
+            summary.job_id, status=summary.status, fraction=summary.fraction, user=user, memo=memo
+        )
 
     def add(
         self,
@@ -119,7 +134,8 @@ class Watcher:
         *,
         user: bool = True,
     ) -> list[str]:
-        """Remember these jobs and poll those not known to have ended; returns the new ones.
+        """Remember these items (keys: ``ID``, ``batch:ID``, ``crawl:ID``) and poll those
+        not known to have ended; returns the new ones.
 
         ``user``: the user added them now, so their first looks go first (see
         :class:`Priority`); False for jobs brought in by a background listing.
@@ -128,8 +144,8 @@ class Watcher:
         added = self.store.add_many(wanted, labels)
         for job_id in wanted:
             summary = self.store.get(job_id)
-            if summary is not None and not summary.terminal:
-                self.poller.add(job_id, status=summary.status, fraction=summary.fraction, user=user)
+            if summary is not None and not summary.terminal and job_id not in self.poller.job_ids:
+                self._poll(summary, self.store.page_count(job_id), user=user)
         return added
 
     def remove(self, job_ids: Iterable[str]) -> int:
@@ -153,10 +169,72 @@ class Watcher:
 
         Nothing is remembered here: the caller adds the new job once it has its ID.
         """
+        return await self._send(lambda client: client.submit_scrape(request))
+
+    async def start_batch(self, request: BatchRequest, label: str | None = None) -> str:
+        """Start a batch (when a send slot is free), remember it and poll it; its key."""
+        queued = await self._send(lambda client: client.submit_batch(request))
+        return self._started(JobRef(Kind.BATCH, queued.batch_id), label)
+
+    async def start_crawl(self, request: CrawlRequest, label: str | None = None) -> str:
+        """Start a crawl (when a send slot is free), remember it and poll it; its key."""
+        crawl_id = await self._send(lambda client: client.submit_crawl(request))
+        return self._started(JobRef(Kind.CRAWL, crawl_id), label)
+
+    async def cancel(self, key: str) -> str:
+        """Cancel a batch or crawl; a few words on what the server did.
+
+        Raises :class:`spidra_tui.watch.kinds.Unsupported` for a scrape.
+        """
+        ref = ref_of_key(key)
+        words = await self._send(lambda client: watch_for(ref.kind).cancel(client, ref.job_id))
+        self.poller.refresh(key)  # the next answer says "cancelled"
+        return words
+
+    async def retry(self, key: str) -> int:
+        """Queue a batch's failed items again and poll it until it ends anew; how many."""
+        ref = ref_of_key(key)
+        count = await self._send(lambda client: watch_for(ref.kind).retry(client, ref.job_id))
+        if count:
+            self._queue(JobUpdate(key, "running", polled_at=self._clock.wall()))
+            self._flush()
+            summary = self.store.get(key)
+            if summary is not None and key not in self.poller.job_ids:
+                self._poll(summary, self.store.page_count(key))
+        return count
+
+    async def identify(self, job_id: str) -> str:
+        """The key of an ID given without its kind, found by asking the server once.
+
+        A scrape is tried first, then a batch, then a crawl: one request each, each
+        waiting for its slot, until one is known (a 403 says it exists, for someone
+        else). An ID none of them knows stays a scrape, whose polls will say so.
+        """
+        for kind in (Kind.SCRAPE, Kind.BATCH, Kind.CRAWL):
+            try:
+                await self._send(lambda client, k=kind: watch_for(k).probe(client, job_id))
+            except NotFound:
+                continue
+            except Forbidden:
+                pass
+            return JobRef(kind, job_id).key
+        return job_id
+
+    async def _send(self, call: Callable[[Any], Awaitable[T]]) -> T:
+        """One request of the watcher's own, in the next send slot; on a virtual clock
+        time stands still while it is on the wire, as it does for a poll."""
         if self._submitter is None:
-            raise NoSubmits("this watcher cannot submit jobs (no client)")
+            raise NoSubmits("this watcher cannot send requests of its own (no client)")
         await self.poller.take_slot(Priority.USER)
-        return await self._submitter.submit_scrape(request)
+        held = PollHold(getattr(self._clock, "hold", None))
+        try:
+            return await call(self._submitter)
+        finally:
+            held.release()
+
+    def _started(self, ref: JobRef, label: str | None) -> str:
+        self.add([ref.key], {ref.key: label} if label else None)
+        return ref.key
 
     async def take_slot(self, priority: Priority = Priority.USER) -> None:
         """Wait for a send slot (the budget and the per-second cap), for a request made

@@ -2,8 +2,8 @@
 
 The AccountWatcher (watch layer) sends every request; this object only turns its reports
 into messages on the app's loop, updates the header's credits, and decides what a found
-batch or crawl does: it is announced, and joins the job list once the job watcher
-can poll its kind (``add_kind``).
+batch or crawl does: it joins the job list (as ``batch:ID`` or ``crawl:ID``) and is
+announced.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from spidra_tui.job_ids import check_job_id
 from spidra_tui.sanitize import line
 from spidra_tui.ui import toasts
 from spidra_tui.ui.account.render import credits_text
@@ -62,7 +63,7 @@ class AccountLink:
 
     def _found(self, kind: str, row: Any) -> None:
         row_id = row.uuid if kind == "batch" else row.id
-        if self.watch(kind, row_id):
+        if self.watch(kind, row_id, user=False):
             toasts.show(
                 self._app,
                 toasts.Toast(
@@ -106,23 +107,21 @@ class AccountLink:
     def following(self) -> bool:
         return self._follow
 
-    def watch(self, kind: str, row_id: str) -> bool:
-        """Add a batch or crawl to the job list; False when this build cannot poll its kind."""
-        add_kind = getattr(self._app.watcher, "add_kind", None)
-        if add_kind is None:
-            toasts.show(
-                self._app,
-                toasts.Toast(
-                    toasts.text(
-                        f"Found {kind} {line(row_id, 40)}: watching "
-                        f"{PLURAL.get(kind, kind)} in the job list needs batch and crawl "
-                        "polling, which this build does not have yet."
-                    ),
-                    severity="warning",
-                    timeout=6,
-                ),
-            )
+    def watch(self, kind: str, row_id: Any, *, user: bool = True) -> bool:
+        """Add a batch or crawl (``kind`` ``batch`` or ``crawl``) to the job list.
+
+        ``user``: the user asked (its first look goes first); False for one found by
+        following. An ID from the server that breaks the job-ID rules is not added.
+        """
+        reason = check_job_id(row_id) if isinstance(row_id, str) else "it is not text"
+        if reason is not None:
+            words = f"Not watched: the server's {kind} ID {line(str(row_id), 40)!r}: {reason}"
+            toasts.show(self._app, toasts.Toast(toasts.text(words), severity="warning"))
             return False
-        add_kind(kind, [row_id])
-        self._app.show_jobs([row_id])
+        key = f"{kind}:{row_id}"
+        self._app.watcher.add([key], user=user)
+        if user:
+            words = f"Watching {kind} {line(row_id, 40)} in the job list"
+            toasts.show(self._app, toasts.Toast(toasts.text(words), timeout=4))
+        self._app.show_jobs([key])
         return True

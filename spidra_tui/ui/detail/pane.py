@@ -27,6 +27,7 @@ from spidra_tui.ui.detail.content import ContentTab
 from spidra_tui.ui.detail.deliverable import Deliverable
 from spidra_tui.ui.detail.find_bar import FindBar
 from spidra_tui.ui.detail.pages import PagesTab
+from spidra_tui.ui.detail.parts import Parts, PartsView, parts_of
 from spidra_tui.ui.detail.raw import RawTab
 from spidra_tui.ui.detail.screenshots import ScreenshotsTab
 from spidra_tui.ui.detail.stats import StatsTab
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
     from spidra_tui.deliver.screenshots import ScreenshotFetcher
 
 __all__ = ["TABS", "Deliverable", "JobDetail"]
+
+_NO_PARTS = Parts("item", ())
 
 # Tab ids in order; the number keys 1-5 follow this order.
 TABS = ("content", "pages", "screenshots", "stats", "raw")
@@ -119,6 +122,8 @@ class JobDetail(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(status_line(None, None), id="detail-header", markup=False)
+        # A batch's items or a crawl's pages, in place of the tabs of a scrape.
+        yield PartsView(id="parts-view")
         with TabbedContent(id="detail-tabs"):
             with TabPane(self._title("content"), id="content"):
                 yield ContentTab(self._clock, id="content-tab")
@@ -133,6 +138,7 @@ class JobDetail(Vertical):
         yield FindBar(id="find-bar")
 
     def on_mount(self) -> None:
+        self._parts_view.display = False
         self._ready = True
         self._tab_body(self.active_tab).set_on_screen(True)
         if self._pending is not None:
@@ -174,6 +180,15 @@ class JobDetail(Vertical):
             self._pending = (next_poll_in, retry, next_poll_note)
             return
         job_id = summary.job_id if summary is not None else ""
+        parts = parts_of(job)
+        has_parts = parts is not None or (summary is not None and summary.kind != "scrape")
+        self._show_parts(has_parts)
+        if has_parts:
+            self.query_one("#detail-header", Static).update(
+                status_line(summary, None, retrying=retry is not None), layout=False
+            )
+            self._parts_view.set_parts(job_id, parts or _NO_PARTS)
+            return
         result = job.result if job is not None else None
         # One line high whatever it says: no layout pass (it would redraw the list's
         # scrollbar too).
@@ -192,11 +207,21 @@ class JobDetail(Vertical):
 
     def copy_target(self) -> Deliverable | None:
         """What ``c`` copies: what the active tab shows (None when it shows nothing)."""
-        return self._tab_body(self.active_tab).deliverable()
+        return self._body().deliverable()
 
     def save_target(self) -> Deliverable | None:
         """What ``s`` saves: the same as :meth:`copy_target`, with a file name to suggest."""
-        return self._tab_body(self.active_tab).deliverable()
+        return self._body().deliverable()
+
+    @property
+    def shows_parts(self) -> bool:
+        """Whether the pane lists a batch's items or a crawl's pages (not a scrape's tabs)."""
+        return self._ready and self._parts_view.display
+
+    @property
+    def parts_view(self) -> PartsView:
+        """The list of items or pages (read it in tests; move with ``[``/``]``)."""
+        return self._parts_view
 
     def selected_url(self) -> str | None:
         """The selected screenshot's URL on the Screenshots tab, else the selected page's.
@@ -204,6 +229,9 @@ class JobDetail(Vertical):
         The URL is sanitized for display, not checked: an opener must still refuse
         anything but http(s).
         """
+        if self.shows_parts:
+            part = self._parts_view.selected
+            return (line(part.url) or None) if part is not None else None
         if self.active_tab == "screenshots":
             shot = self._screenshots.selected
             return shot.url if shot is not None else None
@@ -276,10 +304,11 @@ class JobDetail(Vertical):
 
     def focus_shown_tab(self) -> None:
         """Put the keyboard in the shown tab, or on the tab bar when it has nothing to move in."""
-        for body in self.query(DetailTab):
-            if body.on_screen:
-                body.focus_main()
-                break
+        self._body().focus_main()
+        # focus() takes effect on the next turn of the loop: look after it has.
+        self.call_after_refresh(self._focus_tabs_unless_inside)
+
+    def _focus_tabs_unless_inside(self) -> None:
         focused = self.screen.focused
         if focused is None or (focused is not self and self not in focused.ancestors):
             self.query_one(Tabs).focus()
@@ -320,6 +349,21 @@ class JobDetail(Vertical):
     def _tab_body(self, tab: str) -> DetailTab:
         return self.query_one(f"#{tab}-tab", DetailTab)
 
+    @property
+    def _parts_view(self) -> PartsView:
+        return self.query_one("#parts-view", PartsView)
+
+    def _body(self) -> DetailTab:
+        """What is on screen: the list of parts, or the active tab."""
+        return self._parts_view if self.shows_parts else self._tab_body(self.active_tab)
+
+    def _show_parts(self, shown: bool) -> None:
+        parts, tabs = self._parts_view, self.query_one("#detail-tabs", TabbedContent)
+        if parts.display != shown:
+            parts.display = shown
+            tabs.display = not shown
+            parts.set_on_screen(shown)
+
     def _update_titles(self) -> None:
         counts = {"pages": len(self._pages_of()), "screenshots": len(self._screenshots.screenshots)}
         titles = tab_titles(counts, self.size.width)
@@ -335,7 +379,8 @@ class JobDetail(Vertical):
             self._update_titles()
 
     def _pages_of(self) -> tuple[Page, ...]:
-        result = self._job.result if self._job is not None else None
+        # A batch or crawl answer has no scrape result: its parts are listed apart.
+        result = getattr(self._job, "result", None) if not self.shows_parts else None
         return result.pages if result is not None else ()
 
     @on(TabbedContent.TabActivated, "#detail-tabs")
@@ -364,7 +409,7 @@ class JobDetail(Vertical):
 
     def action_step(self, direction: int) -> None:
         """``[``/``]``: previous or next section, item, page or screenshot of the tab."""
-        self._tab_body(self.active_tab).step(direction)
+        self._body().step(direction)
 
     # -- find ------------------------------------------------------------------
 

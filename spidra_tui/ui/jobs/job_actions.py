@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from rich.text import Text
 from textual.screen import Screen
 
+from spidra_tui.api.errors import SpidraError, describe
+from spidra_tui.api.kinds import Kind, ref_of_key
 from spidra_tui.job_ids import ParsedIds
 from spidra_tui.sanitize import line
 from spidra_tui.ui import toasts
@@ -65,7 +67,21 @@ class JobActions:
     def _added(self, parsed: ParsedIds | None) -> None:
         if parsed is None:
             return
-        self._app.run_later(self._watch(list(parsed.ids), {}, parsed), group="add")
+        self._app.run_later(self._identify_and_watch(parsed), group="add")
+
+    async def _identify_and_watch(self, parsed: ParsedIds) -> None:
+        """Watch the IDs; one given without its kind is first asked about, once: its kind
+        is then part of its key, so it is never asked again."""
+        known = set(self._app.watched_ids())
+        keys = []
+        for key in parsed.ids:
+            if key in parsed.plain and key not in known:
+                try:
+                    key = await self._app.watcher.identify(key)
+                except SpidraError:
+                    pass  # polled as a scrape: its polls will say what is wrong
+            keys.append(key)
+        await self._watch(keys, {}, parsed)
 
     async def _watch(
         self, ids: list[str], labels: dict[str, str], parsed: ParsedIds | None = None
@@ -88,13 +104,15 @@ class JobActions:
         from spidra_tui.ui.dialogs.new_scrape import NewScrapeDialog
 
         # The watcher sends it, so the submit is spent from the same budget as the polls.
-        self._app.ask(NewScrapeDialog(self._app.watcher.submit), self._submitted)
+        watcher = self._app.watcher
+        dialog = NewScrapeDialog(watcher.submit, watcher.start_batch, watcher.start_crawl)
+        self._app.ask(dialog, self._submitted)
 
     def _submitted(self, job: NewJob | None) -> None:
         if job is None:
             return
         self._app.run_later(self._watch([job.job_id], {job.job_id: job.label}), group="add")
-        message = f"Job {short_id(job.job_id)} submitted: {job.label}"
+        message = f"{_kind_word(job.job_id)} {short_id(job.job_id)} submitted: {job.label}"
         if job.warnings:
             message += "\nSchema warnings:\n" + "\n".join(f"• {w}" for w in job.warnings)
         severity: toasts.Severity = "warning" if job.warnings else "information"
@@ -127,6 +145,54 @@ class JobActions:
         app.watcher.remove(ids)  # forgets them in the store too
         app.forget_jobs(ids)
         app.toast(toasts.Toast(toasts.text(f"Removed job {short_id(ids[0])}")))
+
+    # -- cancel and retry --------------------------------------------------
+
+    def cancel_job(self, job_id: str | None) -> None:
+        """``C``: cancel the selected batch or crawl at the server, after a confirmation."""
+        from spidra_tui.ui.dialogs.confirm import ConfirmDialog
+
+        if job_id is None:
+            return
+        summary = self._app.job_summary(job_id)
+        if summary is not None and summary.terminal:
+            words = f"{line(job_id, 60)} has ended: there is nothing to cancel"
+            self._app.toast(toasts.Toast(toasts.text(words), timeout=3))
+            return
+        question = Text("Cancel ")
+        question.append(line(job_id, 80), style="bold")
+        question.append(" at the server? What is done so far is kept; the rest stops.")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._app.run_later(self._send_cancel(job_id), group="cancel")
+
+        dialog = ConfirmDialog("Cancel the job?", question, yes="Cancel it", no="Let it run")
+        self._app.ask(dialog, answered)
+
+    async def _send_cancel(self, job_id: str) -> None:
+        try:
+            words = await self._app.watcher.cancel(job_id)
+        except SpidraError as exc:
+            self._app.toast(_refused("Not cancelled", exc))
+            return
+        message = f"Cancelled {line(job_id, 60)}: {line(words, 200)}"
+        self._app.toast(toasts.Toast(toasts.text(message), "Cancelled"))
+
+    def retry_failed(self, job_id: str | None) -> None:
+        """``F``: queue the selected batch's failed items again."""
+        if job_id is not None:
+            self._app.run_later(self._send_retry(job_id), group="retry")
+
+    async def _send_retry(self, job_id: str) -> None:
+        try:
+            count = await self._app.watcher.retry(job_id)
+        except SpidraError as exc:
+            self._app.toast(_refused("Not retried", exc))
+            return
+        self._app.show_jobs([job_id])
+        words = f"Retrying {count} failed item{'' if count == 1 else 's'} of {line(job_id, 60)}"
+        self._app.toast(toasts.Toast(toasts.text(words), "Retry"))
 
     # -- polling ---------------------------------------------------------
 
@@ -169,6 +235,15 @@ class JobActions:
             words = "Polling resumed"
         self._app.toast(toasts.Toast(toasts.text(words), timeout=3))
         self._app.show_status(watcher.status)
+
+
+def _kind_word(key: str) -> str:
+    kind = ref_of_key(key).kind
+    return "Job" if kind is Kind.SCRAPE else kind.value.title()
+
+
+def _refused(title: str, exc: SpidraError) -> toasts.Toast:
+    return toasts.Toast(toasts.text(describe(exc)), title, "warning")
 
 
 def added_toast(new: list[str], already: int, parsed: ParsedIds) -> toasts.Toast:

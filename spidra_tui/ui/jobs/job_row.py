@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from rich.text import Text
 
 from spidra_tui import format as fmt
+from spidra_tui.api.kinds import Kind, ref_of_key
 from spidra_tui.api.models import Status
 from spidra_tui.sanitize import line
 from spidra_tui.watch.state import FORBIDDEN, NOT_FOUND, UNKNOWN, JobSummary, RetryState
@@ -35,6 +36,9 @@ LOOKS: dict[str, StatusLook] = {
     Status.WAITING: StatusLook("◷", "yellow", "waiting"),
     Status.QUEUED: StatusLook("◷", "yellow", "queued"),
     Status.ACTIVE: StatusLook("●", "bold cyan", "active"),
+    # A batch's and a crawl's own words for waiting and working.
+    "pending": StatusLook("◷", "yellow", "pending"),
+    "running": StatusLook("●", "bold cyan", "running"),
     Status.DELAYED: StatusLook("◔", "dark_orange", "delayed"),
     Status.COMPLETED: StatusLook("✓", "bold green", "completed"),
     Status.FAILED: StatusLook("✗", "bold red", "failed"),
@@ -50,6 +54,8 @@ CONTENT_WORDS = {"markdown": "markdown", "json": "JSON", "empty": "empty result"
 # The order statuses are counted in the list's title.
 COUNT_ORDER = (
     Status.ACTIVE,
+    "running",
+    "pending",
     Status.WAITING,
     Status.QUEUED,
     Status.DELAYED,
@@ -73,9 +79,27 @@ def look_for(status: str, retrying: bool = False) -> StatusLook:
     return StatusLook("•", "italic", line(status, 20) or UNKNOWN)
 
 
+# How each kind is marked in its row's label; a scrape, the usual kind, is not marked.
+KIND_MARKS: dict[str, tuple[str, str]] = {
+    Kind.BATCH: ("batch", "bold magenta"),
+    Kind.CRAWL: ("crawl", "bold blue"),
+}
+
+
 def short_id(job_id: str) -> str:
-    """The first characters of a job ID, enough to tell jobs apart at a glance."""
-    return line(job_id)[:SHORT_ID]
+    """The first characters of a job's ID (without its kind), enough to tell jobs apart."""
+    return line(ref_of_key(job_id).job_id)[:SHORT_ID]
+
+
+def label_text(summary: JobSummary) -> Text:
+    """The row's label, after the kind's mark for a batch or a crawl."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    mark = KIND_MARKS.get(summary.kind)
+    if mark is not None:
+        text.append(mark[0], style=mark[1])
+        text.append(" ")
+    text.append(job_label(summary))
+    return text
 
 
 def url_label(url: str, max_len: int = 80) -> str:
@@ -134,7 +158,7 @@ def row_cells(
     return (
         status_cell(summary, retry),
         Text(short_id(summary.job_id), style="bold"),
-        Text(job_label(summary)),
+        label_text(summary),
         progress_text(summary, bar),
         message_text(summary, retry),
         age_text(summary, now),
@@ -145,6 +169,7 @@ def search_text(summary: JobSummary) -> str:
     """Everything the filter matches against, lower case."""
     fields = (
         summary.job_id,
+        summary.kind if summary.kind != Kind.SCRAPE else None,
         summary.label,
         summary.title,
         summary.message,
