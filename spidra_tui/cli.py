@@ -28,7 +28,8 @@ from spidra_tui.config import (
     state_dir_from,
 )
 
-COMMANDS = ("get", "submit", "watch", "list", "forget", "demo-server")
+ACCOUNT_COMMANDS = ("logs", "account", "usage", "batches", "crawls")
+COMMANDS = ("get", "submit", "watch", "list", "forget", "demo-server", *ACCOUNT_COMMANDS)
 EXIT_USAGE = 2
 
 DESCRIPTION = """\
@@ -40,6 +41,9 @@ Watch Spidra scrape jobs from the terminal.
   spidra-tui submit URL ...      start a scrape job
   spidra-tui watch [JOB_ID ...]  follow jobs until they end, one line per change
   spidra-tui list | forget ID    the remembered jobs
+  spidra-tui logs [UUID]         the scrape history, or one log's result
+  spidra-tui account | usage     credits left; requests and credits per day
+  spidra-tui batches | crawls    the account's batch scrapes and crawls
   spidra-tui demo-server         run the demo server in the foreground
 """
 
@@ -170,6 +174,11 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
             "--no-notify", action="store_true", help="do not announce jobs that end"
         )
         parser.add_argument("--bell", action="store_true", help="ring the bell when a job ends")
+        parser.add_argument(
+            "--follow-account",
+            action="store_true",
+            help="look each minute for batches and crawls started elsewhere, and announce them",
+        )
         return parser
     parser = argparse.ArgumentParser(prog=f"spidra-tui {command}", parents=[common])
     if command == "get":
@@ -197,6 +206,10 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
     elif command == "forget":
         parser.description = "Remove jobs from the watchlist."
         parser.add_argument("job_ids", nargs="+", type=_job_id, metavar="JOB_ID")
+    elif command in ACCOUNT_COMMANDS:
+        from spidra_tui.commands.account import add_arguments
+
+        add_arguments(command, parser)
     elif command == "demo-server":
         parser.description = "Run the Spidra-compatible demo server in the foreground."
         parser.add_argument("--host", default="127.0.0.1")
@@ -307,6 +320,7 @@ def _dispatch(command: str | None, args: argparse.Namespace) -> int:
                     demo=args.demo,
                     notify=not args.no_notify,
                     bell=args.bell,
+                    follow_account=args.follow_account,
                 )
             finally:
                 gc.enable()
@@ -335,6 +349,10 @@ def _connection(args: argparse.Namespace) -> Iterator[tuple[str, Any, Path]]:
         raise ConfigError(str(exc)) from None
     # Children (a browser, a clipboard tool) must not inherit the key.
     os.environ.pop(ENV_API_KEY, None)
+    if key is not None:
+        from spidra_tui.debuglog import redact
+
+        redact(key.reveal())  # masked in the debug log, should any line ever hold it
     for warning in warnings:
         sys.stderr.write(f"Warning: {warning}\n")
     if key is None:
@@ -363,6 +381,10 @@ async def _run_api_command(
         sys.stderr.write(f"Warning: {warning}\n")
     async with SpidraClient(base_url, key) as client:
         budget.attach(client)  # every request of every command is spent from it
+        if command in ACCOUNT_COMMANDS:
+            from spidra_tui.commands.account import run
+
+            return await run(command, args, client, max_rate=poll.max_rate)
         if command == "get":
             return await get_command.get(
                 client,

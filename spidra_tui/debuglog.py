@@ -40,7 +40,7 @@ def configure_logging(path: Path | None, *, bodies: bool = False) -> None:
         package.propagate = False
         return
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    stream = open(fd, "a", encoding="utf-8", errors="backslashreplace")  # noqa: SIM115
+    stream = open(fd, "a", encoding="utf-8", errors="backslashreplace")
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(_RedactFilter())

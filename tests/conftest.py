@@ -1,9 +1,10 @@
-"""Shared fixtures: a fake clock, emulators on loopback ports, the status schema."""
+"""Shared fixtures: a fake clock and its virtual-time driver, emulators on loopback ports, a
+client of the default emulator, the status schema."""
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,11 @@ import jsonschema
 import pytest
 import yaml
 
+from spidra_tui.api.client import SpidraClient
 from spidra_tui.clock import FakeClock
 from spidra_tui.emulator import Emulator, EmulatorConfig
+from spidra_tui.secret import Secret
+from spidra_tui.watch.virtual_time import VirtualClock
 
 TEST_KEY = "spd_test_key_0001"
 OTHER_KEY = "spd_test_key_0002"
@@ -26,6 +30,23 @@ OPENAPI_PATH = Path(__file__).parent / "data" / "openapi-get-scrape.yaml"
 def fake_clock() -> FakeClock:
     """A clock that moves only on ``advance()`` (or a fake ``sleep``)."""
     return FakeClock()
+
+
+@pytest.fixture
+async def vclock(fake_clock: FakeClock) -> AsyncIterator[VirtualClock]:
+    """Virtual time over ``fake_clock``: its ``sleep`` returns as soon as every task waits,
+    the clock moved to the earliest wake-up (see watch/virtual_time.py)."""
+    clock = VirtualClock(fake_clock)
+    yield clock
+    await clock.aclose()
+
+
+@pytest.fixture
+async def client(emulator: Emulator, vclock: VirtualClock) -> AsyncIterator[SpidraClient]:
+    """A client of ``emulator`` with the default key, retrying on virtual time."""
+    assert emulator.base_url is not None
+    async with SpidraClient(emulator.base_url, Secret(TEST_KEY), clock=vclock) as opened:
+        yield opened
 
 
 @pytest.fixture

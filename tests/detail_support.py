@@ -114,13 +114,6 @@ def screen_text(app: App[Any]) -> str:
     return "\n".join(line.rstrip() for line in screen_lines(app))
 
 
-def segment_texts(app: App[Any]) -> str:
-    """Every character sent to the terminal for the screen, control characters included."""
-    return "".join(
-        segment.text for strip in app.screen._compositor.render_strips() for segment in strip
-    )
-
-
 def widget_text(widget: Widget) -> str:
     """What one widget shows right now."""
     width, height = widget.size

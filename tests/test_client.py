@@ -243,7 +243,7 @@ async def test_the_key_appears_in_no_error_repr_or_log(emulator, caplog) -> None
         for job_id in ("x", "../y"):
             try:
                 await client.get_job(job_id)
-            except Exception as exc:  # noqa: BLE001 - every error is inspected
+            except Exception as exc:  # every error is inspected
                 texts += [str(exc), repr(exc), repr(exc.__cause__), repr(exc.__context__)]
         emulator.faults = Faults(drop=1.0)
         try:

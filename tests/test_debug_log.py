@@ -63,3 +63,29 @@ def test_a_refused_key_is_logged_without_the_key(emulator: Emulator, tmp_path: P
     assert b"-> 401" in data and b"revoked" in data
     assert KEY.encode() not in data and b"PLANTED" not in data
     assert KEY.encode() not in done.stderr + done.stdout
+
+
+def test_a_line_that_would_hold_the_key_is_masked(tmp_path: Path) -> None:
+    """The second line of defence: the loaded key is registered with the log's filter, so
+    even a (buggy) log line holding it writes ``***`` instead."""
+    log = tmp_path / "masked.log"
+    code = (
+        "import logging, sys\n"
+        "from spidra_tui import cli\n"
+        "async def leaky(command, args, base_url, key, state_dir, poll):\n"
+        "    logging.getLogger('spidra_tui.leaky').warning('the key is %s', key.reveal())\n"
+        "    return 0\n"
+        "cli._run_api_command = leaky\n"
+        "raise SystemExit(cli.main(sys.argv[1:]))\n"
+    )
+    args = ["get", "some-job", "--base-url", "http://127.0.0.1:9/api", "--log", str(log)]
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        env=base_env(SPIDRA_API_KEY=KEY),
+        capture_output=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    data = log.read_bytes()
+    assert b"the key is ***" in data
+    assert KEY.encode() not in data and b"PLANTED" not in data

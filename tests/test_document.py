@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import html
 import json
+import logging
 import time
 
 import pytest
@@ -15,6 +16,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 
 from spidra_tui.emulator.content import foreach_markdown, json_value
+from spidra_tui.ui.document import block_render
 from spidra_tui.ui.document.block_render import render_markdown
 from spidra_tui.ui.document.json_lines import pretty_json, pretty_lines
 from spidra_tui.ui.document.markdown_blocks import MarkdownBlockSplitter
@@ -318,12 +320,52 @@ def test_lazy_pretty_lines_match_json_dumps(value):
 MARKDOWN_CHARACTERS = st.sampled_from("#-*>|`~[]()!<>_ \n\tab1.:\\\x00\u0301\U0001f600")
 
 
+class _Records(logging.Handler):
+    """Keeps the records of one logger while in a ``with`` block."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(logging.WARNING)
+        self.logger = logging.getLogger(name)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def __enter__(self) -> list[logging.LogRecord]:
+        self.logger.addHandler(self)
+        return self.records
+
+    def __exit__(self, *exc: object) -> None:
+        self.logger.removeHandler(self)
+
+
 @settings(max_examples=80, deadline=None)
 @given(st.text(alphabet=MARKDOWN_CHARACTERS, max_size=300))
 def test_any_markdown_block_renders_without_raising(source):
+    # The renderer catches any error to show the text anyway, and logs what it caught:
+    # Rich itself must render every block, full width, never empty for visible text.
     console = Console(width=40, force_terminal=True, color_system="truecolor")
-    for strip in render_markdown(console, source, 40):
+    with _Records(block_render.__name__) as caught:
+        strips = render_markdown(console, source, 40)
+    assert [record.getMessage() for record in caught] == []
+    assert strips or not source.strip()
+    for strip in strips:
         assert strip.cell_length == 40
+
+
+def test_a_block_rich_cannot_render_is_shown_as_text_and_logged(monkeypatch):
+    def broken(source: str) -> None:
+        raise RuntimeError("a bug in the renderer")
+
+    monkeypatch.setattr(block_render, "markdown_renderable", broken)
+    console = Console(width=40, force_terminal=True)
+    with _Records(block_render.__name__) as caught:
+        strips = render_markdown(console, "# Title\n\nbody words", 40)
+    assert "body words" in "\n".join(strip.text for strip in strips)
+    assert [record.getMessage() for record in caught] == [
+        "A markdown block could not be rendered; shown as text"
+    ]
+    assert caught[0].exc_info is not None and caught[0].exc_info[0] is RuntimeError
 
 
 def test_deeply_nested_markdown_falls_back_to_text():

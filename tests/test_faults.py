@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 from fault_support import KEY, FaultPlan, FaultRun, LogTrap, faults_at, run_under_faults
 from memory_samples import thirds
+from waiting import wait_for
 
 from spidra_tui.api.client import SpidraClient
-from spidra_tui.clock import FakeClock, SystemClock
+from spidra_tui.clock import SystemClock
 from spidra_tui.emulator import Emulator, EmulatorConfig, Faults, Script
 from spidra_tui.secret import Secret
 from spidra_tui.watch.poller import Poller
@@ -141,7 +142,15 @@ def test_the_in_flight_limit_holds_under_faults_in_real_time(
             for job_id in ids:
                 poller.add(job_id)
             await poller.start()
-            await asyncio.sleep(3.0)
+            # Two seconds' worth at the rate cap, with the in-flight limit reached.
+            await wait_for(
+                lambda: emulator.stats.total_requests >= 40 and emulator.stats.peak_in_flight >= 3,
+                timeout=8,
+                what=lambda: (
+                    f"40 requests, 3 at once: {emulator.stats.total_requests}, "
+                    f"{emulator.stats.peak_in_flight}"
+                ),
+            )
             await poller.stop()
 
     started = time.monotonic()
@@ -149,19 +158,19 @@ def test_the_in_flight_limit_holds_under_faults_in_real_time(
         asyncio.run(watch())
     assert [r.getMessage() for r in trap.records] == []
     stats = emulator.stats
-    assert stats.total_requests >= 30
+    assert stats.total_requests >= 40
     assert stats.peak_in_flight == 3  # reached, never exceeded
     assert stats.max_requests_in_window(1.0, real_time=True) <= 20
     assert time.monotonic() - started < 10
 
 
 async def test_a_failed_first_poll_after_a_restart_keeps_the_remembered_status(
-    tmp_path: Path, emulator: Emulator, fake_clock: FakeClock
+    tmp_path: Path, emulator: Emulator, vclock: VirtualClock
 ) -> None:
     # What `watch` prints after a crash while the server fails: the job's last known
     # status and progress with the retry, not "unknown".
     job_id = emulator.create_job(KEY, script=Script(waiting=0, active=600))
-    clock = VirtualClock(fake_clock)
+    clock = vclock
     assert emulator.base_url is not None
     async with SpidraClient(emulator.base_url, Secret(KEY), clock=clock) as client:
         with JobStore.open(tmp_path, clock=clock) as store:
@@ -186,6 +195,5 @@ async def test_a_failed_first_poll_after_a_restart_keeps_the_remembered_status(
                 remembered.fraction,
                 remembered.message,
             )
-    await clock.aclose()
     assert seen and all(update.retry is not None for update in seen)
     assert {(u.status, u.fraction) for u in seen} == {(remembered.status, remembered.fraction)}

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from ui_support import UiRig, completed_body
+from waiting import pilot_wait_for
 
 from spidra_tui.ui.dialogs.save import SaveDialog
 
@@ -37,11 +38,19 @@ async def test_saving_hostile_jobs_writes_safe_names_inside_the_folder(tmp_path:
         await pilot.pause()
         for job_id in HOSTILE_IDS:
             rig.w.answer(job_id, completed_body(f"# {job_id}\n", title=TITLE, url=TITLE))
-        await pilot.pause(0.3)
+        job_list, detail = rig.app.main.job_list, rig.app.main.detail
+
+        def listed_completed() -> bool:
+            summaries = [job_list.summary(job_id) for job_id in HOSTILE_IDS]
+            return all(s is not None and s.status == "completed" for s in summaries)
+
+        def selected_answer_shown() -> bool:
+            return detail.job_id == job_list.selected_id and detail.save_target() is not None
+
+        await pilot_wait_for(pilot, listed_completed, what="every row to show its answer")
         await pilot.press("g")
         for _ in HOSTILE_IDS:
-            await pilot.pause(0.1)
-            await rig.app.workers.wait_for_complete()
+            await pilot_wait_for(pilot, selected_answer_shown, what="the selected job's answer")
             await pilot.press("s", "enter")
             await rig.app.workers.wait_for_complete()
             await pilot.pause()

@@ -7,13 +7,14 @@ import logging
 import random
 import statistics
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import pytest
 from poller_support import Recorder, client_for, gets, submit
+from waiting import wait_for
 
 from spidra_tui.api.client import ScrapeRequest, SpidraClient
-from spidra_tui.clock import FakeClock, SystemClock
+from spidra_tui.clock import SystemClock
 from spidra_tui.emulator import Emulator, EmulatorConfig, Faults, Script
 from spidra_tui.watch.poller import Poller
 from spidra_tui.watch.state import FORBIDDEN, NOT_FOUND
@@ -29,19 +30,6 @@ def emulator(make_emulator: Callable[..., Emulator]) -> Emulator:
     """The default emulator, without the pending-jobs limit: these tests plant many
     running jobs and submit beside them."""
     return make_emulator(EmulatorConfig(catalogue=False, max_pending=None))
-
-
-@pytest.fixture
-async def vclock(fake_clock: FakeClock) -> AsyncIterator[VirtualClock]:
-    clock = VirtualClock(fake_clock)
-    yield clock
-    await clock.aclose()
-
-
-@pytest.fixture
-async def client(emulator: Emulator, vclock: VirtualClock) -> AsyncIterator[SpidraClient]:
-    async with client_for(emulator, GOOD_KEY, vclock) as c:
-        yield c
 
 
 @pytest.fixture
@@ -205,7 +193,9 @@ async def test_a_bad_key_costs_one_401_even_with_requests_overlapping(
             poller.add(job_id)
         await poller.start()
         await asyncio.wait_for(recorder.paused.wait(), 10)
-        await asyncio.sleep(0.5)
+        # Any request sent beside the first reached the server long before the first
+        # answer (each takes 0.2 s): once none is open there, all are on record.
+        await wait_for(lambda: emulator.stats.in_flight == 0, what="the server to answer all")
         await poller.stop()
     assert [r.status for r in gets(emulator)] == [401]
 
@@ -367,9 +357,7 @@ async def test_stop_cancels_requests_in_flight_and_leaves_nothing_running(
         for job_id in ids:
             poller.add(job_id)
         await poller.start()
-        deadline = time.monotonic() + 5
-        while emulator.stats.in_flight == 0 and time.monotonic() < deadline:
-            await asyncio.sleep(0.01)
+        await wait_for(lambda: emulator.stats.in_flight, timeout=5, what="a request in flight")
         assert emulator.stats.in_flight == 1
         started = time.monotonic()
         await poller.stop()

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import random
 import statistics
-from collections.abc import AsyncIterator
 
 import pytest
 from poller_support import InProcessSource, gaps_by_job
 
-from spidra_tui.clock import FakeClock
 from spidra_tui.emulator import Emulator, Script
 from spidra_tui.watch.poller import Poller
 from spidra_tui.watch.ratelimit import ServerPause, Spacer
@@ -23,13 +21,6 @@ from spidra_tui.watch.schedule import (
 from spidra_tui.watch.virtual_time import VirtualClock
 
 KEY = "spd_test_key_0001"
-
-
-@pytest.fixture
-async def vclock(fake_clock: FakeClock) -> AsyncIterator[VirtualClock]:
-    clock = VirtualClock(fake_clock)
-    yield clock
-    await clock.aclose()
 
 
 def polled(status: str, fraction: float | None, *, at: float = 100.0, moved: bool = True) -> Track:

@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.traceback import Traceback
 from textual.widgets import TextArea
 from textual.worker import WorkerFailed
+from waiting import pilot_wait_for
 
 from spidra_tui.api.client import ScrapeRequest, SpidraClient
 from spidra_tui.api.errors import AuthError, SpidraError, TransportError
@@ -110,10 +111,9 @@ async def test_no_screen_dialog_file_or_screenshot_holds_the_key(
     shown: dict[str, str] = {}
     try:
         async with app.run_test(size=(120, 36)) as pilot:
-            for _ in range(50):
-                await pilot.pause(0.05)
-                if all(s.terminal for s in state.list()):
-                    break
+            await pilot_wait_for(
+                pilot, lambda: all(s.terminal for s in state.list()), what="both jobs to end"
+            )
             await _settle(pilot)
             shown["main"] = app.export_screenshot()
             shown["header"] = app.main.status_bar.polling_text
@@ -146,10 +146,11 @@ async def test_no_screen_dialog_file_or_screenshot_holds_the_key(
             server.revoke_key(KEY)
             server.create_job(KEY)
             app.watcher.add([server.job_ids()[-1]])
-            for _ in range(60):
-                await pilot.pause(0.05)
-                if "refused" in app.main.status_bar.polling_text:
-                    break
+            await pilot_wait_for(
+                pilot,
+                lambda: "refused" in app.main.status_bar.polling_text,
+                what="the header to say the key was refused",
+            )
             shown["refused"] = app.main.status_bar.polling_text
             assert "API key refused" in shown["refused"]
             shown["refused screen"] = app.export_screenshot()
@@ -230,7 +231,7 @@ async def test_the_crash_screen_shows_no_key_when_a_key_action_fails(
     crashes = _capture_crash(app)
     with pytest.raises(ValueError, match="a bug in the detail pane"):
         async with app.run_test(size=(120, 36)) as pilot:
-            await pilot.pause(0.3)
+            await pilot_wait_for(pilot, lambda: app.main.detail.job_id, what="a job in the detail")
             await pilot.press("c")
             await pilot.pause()
     await app.stop_watching()
@@ -259,10 +260,7 @@ async def test_the_crash_screen_shows_no_key_when_a_request_breaks_mid_flight(
             assert isinstance(dialog, NewScrapeDialog)
             dialog.query_one("#new-urls", TextArea).load_text("https://example.com/\n")
             await pilot.press("ctrl+s")
-            for _ in range(20):
-                await pilot.pause(0.05)
-                if crashes:
-                    break
+            await pilot_wait_for(pilot, lambda: crashes, what="the crash screen")
     await client.aclose()
     assert len(crashes) == 1
     crash = crashes[0]

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import stat
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from test_secret_leaks import KEY, leaks
 from tui_process import TuiProcess, base_env
+from waiting import block_until
 
 from spidra_tui.clock import SystemClock
 from spidra_tui.emulator import Emulator, EmulatorConfig
@@ -24,12 +24,14 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-
 SHOT = "https://shots.example/planted-1.png"
 
 # A stand-in for xclip and a browser: records its argv, its environment and (for the
-# clipboard tool) its input, one file each, in DUMPS.
+# clipboard tool) its input, one file each, in DUMPS; then an empty ".done" file says
+# all of them are complete.
 _RECORDER = """#!/bin/sh
 stamp="$$"
 printf '%s\\n' "$0" "$@" > "{dumps}/$(basename "$0").argv.$stamp"
 cat /proc/$$/environ > "{dumps}/$(basename "$0").env.$stamp"
 {read_input}
+: > "{dumps}/$(basename "$0").done.$stamp"
 """
 
 
@@ -78,10 +80,13 @@ def test_the_key_is_in_no_output_log_database_or_child_process(
         tui.wait_for(b"marker-7731", timeout=20)  # the answer is on screen
         tui.type("c")  # copy: pyperclip starts xclip
         tui.type("o")  # open the only screenshot in the browser
-        deadline = time.monotonic() + 15
-        while len(list(dumps.iterdir())) < 5 and time.monotonic() < deadline:
-            time.sleep(0.05)  # xclip: argv, environment, input; the browser: argv, env
-        time.sleep(0.2)  # the last file is complete
+        block_until(
+            lambda: (
+                {path.name.split(".")[0] for path in dumps.glob("*.done.*")} == {"xclip", "firefox"}
+            ),
+            timeout=15,
+            what="the clipboard tool and the browser to finish",
+        )
     finally:
         tui.kill()  # as a crash would: the write-ahead log stays behind
 

@@ -31,13 +31,8 @@ posix_only = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def store(tmp_path: Path, clock: FakeClock):
-    with JobStore.open(tmp_path / "state", clock=clock) as opened:
+def store(tmp_path: Path, fake_clock: FakeClock):
+    with JobStore.open(tmp_path / "state", clock=fake_clock) as opened:
         yield opened
 
 
@@ -92,10 +87,10 @@ def test_add_lists_newest_first_and_keeps_existing_data(store: JobStore) -> None
 
 
 def test_add_many_is_one_transaction_and_returns_only_new_ids(
-    store: JobStore, clock: FakeClock
+    store: JobStore, fake_clock: FakeClock
 ) -> None:
     store.add("x2", label="kept")
-    clock.advance(1)
+    fake_clock.advance(1)
     pasted = [f"x{n}" for n in range(500)] + ["x7", "", "  "]
     statements = traced(store)
     added = store.add_many(pasted, labels={"x2": "other", "x3": "three"})
@@ -141,7 +136,7 @@ def test_remove_forgets_jobs_and_their_answers(store: JobStore) -> None:
 # -- recording updates ---------------------------------------------------------
 
 
-def test_record_follows_a_job_to_completion(store: JobStore, clock: FakeClock) -> None:
+def test_record_follows_a_job_to_completion(store: JobStore, fake_clock: FakeClock) -> None:
     store.add("j")
     progress = {"message": "page 1", "progress": 0.4}
     store.record(answer_update("j", {"status": "active", "progress": progress}))

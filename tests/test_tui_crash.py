@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from tui_process import TuiProcess, base_env
 from ui_support import UiRig
+from waiting import block_until
 
 from spidra_tui.clock import SystemClock
 from spidra_tui.emulator import Emulator, EmulatorConfig, Script
@@ -80,10 +81,8 @@ def _wait_for_writes(wal: Path, grown: int = 32 * 1024, timeout: float = 15.0) -
         except FileNotFoundError:
             return 0
 
-    start, deadline = size(), time.monotonic() + timeout
-    while size() < start + grown:
-        assert time.monotonic() < deadline, "the TUI stored no answers"
-        time.sleep(0.01)
+    start = size()
+    block_until(lambda: size() >= start + grown, timeout, what="the TUI to store answers")
 
 
 def test_sigkill_during_heavy_updates_leaves_a_sound_database_every_time(
@@ -117,7 +116,13 @@ def test_sigkill_during_heavy_updates_leaves_a_sound_database_every_time(
         try:
             tui.wait_for(b"Jobs", timeout=20)
             _wait_for_writes(state / "jobs.db-wal")
-            time.sleep(rng.uniform(0.0, 0.2))
+            # Kill at a different point of the stream of writes each run: after a
+            # drawn number of further answers (at most 30: about 0.1 s of polling).
+            answered = busy_server.stats.total_requests + rng.randint(0, 30)
+            block_until(
+                lambda count=answered: busy_server.stats.total_requests >= count,
+                what=f"{answered} answers from the server",
+            )
         finally:
             tui.kill()
         assert tui.process.returncode == -9, f"run {run} ended by itself"
@@ -139,6 +144,6 @@ async def test_a_library_writing_to_stderr_does_not_stop_the_app(tmp_path: Path)
         print("a stray line", file=sys.stderr, flush=True)
         logging.getLogger("some.library").warning("a warning nobody configured")
         sys.stdout.flush()
-        await pilot.pause(0.2)
+        await pilot.pause()
         assert rig.app.is_running
         assert rig.app.main.job_list.job_ids == ["job-a"]

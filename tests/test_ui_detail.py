@@ -17,6 +17,7 @@ from detail_support import (
     summary,
     widget_text,
 )
+from waiting import pilot_wait_for
 
 from spidra_tui.clock import FakeClock
 from spidra_tui.ui.detail.pages import PagesTab
@@ -27,19 +28,14 @@ from spidra_tui.watch.state import FORBIDDEN, NOT_FOUND, UNKNOWN, RetryState
 MARKDOWN = "# Example Domain\n\nThis domain is for use in **examples**.\n\n- one\n- two\n"
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
 @pytest.mark.parametrize("size", SIZES)
 async def test_markdown_result_is_rendered_and_copied_whole(
-    clock: FakeClock, size: tuple[int, int]
+    fake_clock: FakeClock, size: tuple[int, int]
 ) -> None:
-    app = DetailApp(clock)
+    app = DetailApp(fake_clock)
     async with app.run_test(size=size) as pilot:
         job = answer(MARKDOWN, pages=[page("https://example.com", "Example Domain", MARKDOWN)])
-        app.detail.show(summary(clock), job)
+        app.detail.show(summary(fake_clock), job)
         await settle(pilot)
         text = screen_text(app)
         assert "Example Domain" in text
@@ -55,11 +51,11 @@ async def test_markdown_result_is_rendered_and_copied_whole(
 
 @pytest.mark.parametrize("size", SIZES)
 async def test_toggle_markdown_shows_source_and_back(
-    clock: FakeClock, size: tuple[int, int]
+    fake_clock: FakeClock, size: tuple[int, int]
 ) -> None:
-    app = DetailApp(clock)
+    app = DetailApp(fake_clock)
     async with app.run_test(size=size) as pilot:
-        app.detail.show(summary(clock), answer(MARKDOWN))
+        app.detail.show(summary(fake_clock), answer(MARKDOWN))
         await settle(pilot)
         doc = app.query_one("#content-doc", DocumentView)
         doc.focus()
@@ -76,12 +72,12 @@ async def test_toggle_markdown_shows_source_and_back(
 
 @pytest.mark.parametrize("size", SIZES)
 async def test_json_object_is_pretty_and_copied_as_json(
-    clock: FakeClock, size: tuple[int, int]
+    fake_clock: FakeClock, size: tuple[int, int]
 ) -> None:
     content = {"heading": "Example Domain", "paragraph": "For use in examples.", "n": 3}
-    app = DetailApp(clock)
+    app = DetailApp(fake_clock)
     async with app.run_test(size=size) as pilot:
-        app.detail.show(summary(clock, content_kind="json"), answer(content))
+        app.detail.show(summary(fake_clock, content_kind="json"), answer(content))
         await settle(pilot)
         text = screen_text(app)
         assert '"heading": "Example Domain"' in text
@@ -95,14 +91,14 @@ async def test_json_object_is_pretty_and_copied_as_json(
 
 @pytest.mark.parametrize("size", SIZES)
 async def test_json_array_is_pretty_and_switches_to_a_tree(
-    clock: FakeClock, size: tuple[int, int]
+    fake_clock: FakeClock, size: tuple[int, int]
 ) -> None:
     from spidra_tui.ui.document.json_tree import JsonTree
 
     content = [{"name": "A", "price": 3}, {"name": "B", "price": 4}]
-    app = DetailApp(clock)
+    app = DetailApp(fake_clock)
     async with app.run_test(size=size) as pilot:
-        app.detail.show(summary(clock), answer(content))
+        app.detail.show(summary(fake_clock), answer(content))
         await settle(pilot)
         assert '"name": "A"' in screen_text(app)
         app.query_one("#content-doc", DocumentView).focus()
@@ -122,7 +118,7 @@ async def test_json_array_is_pretty_and_switches_to_a_tree(
 
 @pytest.mark.parametrize("size", SIZES)
 async def test_pages_list_marks_a_failed_page_and_shows_each_markdown(
-    clock: FakeClock, size: tuple[int, int]
+    fake_clock: FakeClock, size: tuple[int, int]
 ) -> None:
     job = answer(
         "combined",
@@ -132,9 +128,9 @@ async def test_pages_list_marks_a_failed_page_and_shows_each_markdown(
             page("https://shop.example/c", "Shop C", "# Gamma page\n\ngamma text"),
         ],
     )
-    app = DetailApp(clock)
+    app = DetailApp(fake_clock)
     async with app.run_test(size=size) as pilot:
-        app.detail.show(summary(clock), job)
+        app.detail.show(summary(fake_clock), job)
         await pilot.press("2")  # no focus inside yet: the app would bind it; use the API
         app.detail.show_tab("pages")
         await settle(pilot)
@@ -166,11 +162,13 @@ async def test_pages_list_marks_a_failed_page_and_shows_each_markdown(
 
 
 @pytest.mark.parametrize("size", SIZES)
-async def test_foreach_items_step_with_brackets(clock: FakeClock, size: tuple[int, int]) -> None:
+async def test_foreach_items_step_with_brackets(
+    fake_clock: FakeClock, size: tuple[int, int]
+) -> None:
     job = answer(None, pages=[page("https://shop.example/list", "List", foreach_markdown(50))])
-    app = DetailApp(clock)
+    app = DetailApp(fake_clock)
     async with app.run_test(size=size) as pilot:
-        app.detail.show(summary(clock), job)
+        app.detail.show(summary(fake_clock), job)
         app.detail.show_tab("pages")
         await settle(pilot)
         pages = app.query_one(PagesTab)
@@ -198,7 +196,7 @@ async def test_foreach_items_step_with_brackets(clock: FakeClock, size: tuple[in
 
 @pytest.mark.parametrize("size", SIZES)
 async def test_screenshots_are_listed_selectable_and_refused_when_not_web(
-    clock: FakeClock, size: tuple[int, int]
+    fake_clock: FakeClock, size: tuple[int, int]
 ) -> None:
     job = answer(
         "x",
@@ -208,9 +206,9 @@ async def test_screenshots_are_listed_selectable_and_refused_when_not_web(
             page("https://b.example", "B", "b", screenshot="https://cdn.example/full.png"),
         ],
     )
-    app = DetailApp(clock)
+    app = DetailApp(fake_clock)
     async with app.run_test(size=size) as pilot:
-        app.detail.show(summary(clock), job)
+        app.detail.show(summary(fake_clock), job)
         await settle(pilot)
         assert app.detail.screenshot_url() is None  # several, none chosen on this tab
         app.detail.show_tab("screenshots")
@@ -238,11 +236,11 @@ async def test_screenshots_are_listed_selectable_and_refused_when_not_web(
         ]
 
 
-async def test_the_only_screenshot_is_the_one_to_open_from_any_tab(clock: FakeClock) -> None:
+async def test_the_only_screenshot_is_the_one_to_open_from_any_tab(fake_clock: FakeClock) -> None:
     job = answer("x", pages=[page("https://a.example", "A", "a", screenshot="https://s/a.png")])
-    app = DetailApp(clock)
+    app = DetailApp(fake_clock)
     async with app.run_test(size=(120, 40)) as pilot:
-        app.detail.show(summary(clock), job)
+        app.detail.show(summary(fake_clock), job)
         await settle(pilot)
         assert app.detail.active_tab == "content"
         assert app.detail.screenshot_url() == "https://s/a.png"
@@ -251,7 +249,7 @@ async def test_the_only_screenshot_is_the_one_to_open_from_any_tab(clock: FakeCl
 
 @pytest.mark.parametrize("size", SIZES)
 async def test_ai_extraction_failed_and_empty_and_schema_warnings_are_noticed(
-    clock: FakeClock, size: tuple[int, int]
+    fake_clock: FakeClock, size: tuple[int, int]
 ) -> None:
     body = {
         "status": "completed",
@@ -264,9 +262,9 @@ async def test_ai_extraction_failed_and_empty_and_schema_warnings_are_noticed(
     }
     from spidra_tui.api.models import parse_job
 
-    app = DetailApp(clock)
+    app = DetailApp(fake_clock)
     async with app.run_test(size=size) as pilot:
-        app.detail.show(summary(clock), parse_job(body))
+        app.detail.show(summary(fake_clock), parse_job(body))
         await settle(pilot)
         notice = widget_text(app.query_one("#content-notice"))
         flat = " ".join(notice.split())
@@ -275,22 +273,24 @@ async def test_ai_extraction_failed_and_empty_and_schema_warnings_are_noticed(
         assert "Schema warning: property 'price' has no type" in flat
         assert "Raw page" in screen_text(app)
         # A clean answer has no notice bar at all.
-        app.detail.show(summary(clock), answer("# Fine"))
+        app.detail.show(summary(fake_clock), answer("# Fine"))
         await settle(pilot)
         assert not app.query_one("#content-notice").display
 
 
 @pytest.mark.parametrize("size", SIZES)
-async def test_failed_job_shows_the_whole_error(clock: FakeClock, size: tuple[int, int]) -> None:
+async def test_failed_job_shows_the_whole_error(
+    fake_clock: FakeClock, size: tuple[int, int]
+) -> None:
     error = (
         "Failed to scrape https://example.com — net::ERR_NAME_NOT_RESOLVED\n"
         + "\n".join(f"  at step {n}: detail {n}" for n in range(1, 80))
         + "\nTHE LAST LINE"
     )
     job = answer(status="failed", error=error, with_result=False)
-    app = DetailApp(clock)
+    app = DetailApp(fake_clock)
     async with app.run_test(size=size) as pilot:
-        app.detail.show(summary(clock, "failed", error=error[:60]), job)
+        app.detail.show(summary(fake_clock, "failed", error=error[:60]), job)
         await settle(pilot)
         text = screen_text(app)
         assert "Failed after" in text
@@ -306,16 +306,18 @@ async def test_failed_job_shows_the_whole_error(clock: FakeClock, size: tuple[in
 
 @pytest.mark.parametrize("size", SIZES)
 async def test_running_job_shows_progress_and_counts_down(
-    clock: FakeClock, size: tuple[int, int]
+    fake_clock: FakeClock, size: tuple[int, int]
 ) -> None:
     job = answer(
         status="active",
         progress={"message": "Processing content with AI...", "progress": 0.4},
         with_result=False,
     )
-    app = DetailApp(clock)
+    app = DetailApp(fake_clock)
     async with app.run_test(size=size) as pilot:
-        running = summary(clock, "active", fraction=0.4, message="Processing content with AI...")
+        running = summary(
+            fake_clock, "active", fraction=0.4, message="Processing content with AI..."
+        )
         app.detail.show(running, job, next_poll_in=3.0)
         await settle(pilot)
         text = screen_text(app)
@@ -324,13 +326,18 @@ async def test_running_job_shows_progress_and_counts_down(
         assert "Processing content with AI..." in text
         assert "Elapsed 2 min since added" in text
         assert "Next poll in 3 s" in text
-        clock.advance(2)
-        await pilot.pause(1.2)  # one tick of the panel's own timer
-        assert "Next poll in 1 s" in screen_text(app)
+        fake_clock.advance(2)
+        # The panel's own timer ticks once a second: wait for the next tick.
+        await pilot_wait_for(
+            pilot,
+            lambda: "Next poll in 1 s" in screen_text(app),
+            timeout=5,
+            what=lambda: f"the countdown to move on; the screen shows:\n{screen_text(app)}",
+        )
         assert "Elapsed 2 min 2 s since added" in screen_text(app)
 
         retry = RetryState(
-            "server busy (HTTP 503)", attempt=2, retry_at=clock.monotonic() + 5, delay=5
+            "server busy (HTTP 503)", attempt=2, retry_at=fake_clock.monotonic() + 5, delay=5
         )
         app.detail.show(running, job, retry=retry)
         await settle(pilot)
@@ -340,26 +347,26 @@ async def test_running_job_shows_progress_and_counts_down(
 
 @pytest.mark.parametrize("size", SIZES)
 async def test_not_found_and_forbidden_say_what_the_server_said(
-    clock: FakeClock, size: tuple[int, int]
+    fake_clock: FakeClock, size: tuple[int, int]
 ) -> None:
-    app = DetailApp(clock)
+    app = DetailApp(fake_clock)
     async with app.run_test(size=size) as pilot:
-        app.detail.show(summary(clock, NOT_FOUND, error="Scrape not found"), None)
+        app.detail.show(summary(fake_clock, NOT_FOUND, error="Scrape not found"), None)
         await settle(pilot)
         text = " ".join(screen_text(app).split())
         assert "Not found" in text and "The server said: Scrape not found" in text
         assert "no longer polled" in text
         message = "You do not have permission to access this job."
-        app.detail.show(summary(clock, FORBIDDEN, job_id="other", error=message), None)
+        app.detail.show(summary(fake_clock, FORBIDDEN, job_id="other", error=message), None)
         await settle(pilot)
         text = " ".join(screen_text(app).split())
         assert "Forbidden" in text and message in text and "another account" in text
 
 
-async def test_unknown_job_waits_for_the_first_answer(clock: FakeClock) -> None:
-    app = DetailApp(clock)
+async def test_unknown_job_waits_for_the_first_answer(fake_clock: FakeClock) -> None:
+    app = DetailApp(fake_clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.detail.show(summary(clock, UNKNOWN), None, next_poll_in=0.0)
+        app.detail.show(summary(fake_clock, UNKNOWN), None, next_poll_in=0.0)
         await settle(pilot)
         text = screen_text(app)
         assert "Waiting for the first answer" in text
@@ -374,11 +381,13 @@ async def test_unknown_job_waits_for_the_first_answer(clock: FakeClock) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES)
-async def test_raw_tab_is_the_last_answer_as_json(clock: FakeClock, size: tuple[int, int]) -> None:
+async def test_raw_tab_is_the_last_answer_as_json(
+    fake_clock: FakeClock, size: tuple[int, int]
+) -> None:
     job = answer("# hi", stats={"durationMs": 4200})
-    app = DetailApp(clock)
+    app = DetailApp(fake_clock)
     async with app.run_test(size=size) as pilot:
-        app.detail.show(summary(clock, answer_size=2048), job)
+        app.detail.show(summary(fake_clock, answer_size=2048), job)
         app.detail.show_tab("raw")
         await settle(pilot)
         text = screen_text(app)
@@ -391,7 +400,9 @@ async def test_raw_tab_is_the_last_answer_as_json(clock: FakeClock, size: tuple[
 
 
 @pytest.mark.parametrize("size", SIZES)
-async def test_stats_tab_shows_figures_and_times(clock: FakeClock, size: tuple[int, int]) -> None:
+async def test_stats_tab_shows_figures_and_times(
+    fake_clock: FakeClock, size: tuple[int, int]
+) -> None:
     stats = {
         "durationMs": 5420,
         "captchaSolvedCount": 2,
@@ -399,9 +410,9 @@ async def test_stats_tab_shows_figures_and_times(clock: FakeClock, size: tuple[i
         "outputTokens": 89,
         "totalTokens": 1323,
     }
-    app = DetailApp(clock)
+    app = DetailApp(fake_clock)
     async with app.run_test(size=size) as pilot:
-        app.detail.show(summary(clock), answer("x", stats=stats))
+        app.detail.show(summary(fake_clock), answer("x", stats=stats))
         app.detail.show_tab("stats")
         await settle(pilot)
         text = screen_text(app)
@@ -421,10 +432,10 @@ async def test_stats_tab_shows_figures_and_times(clock: FakeClock, size: tuple[i
         assert target is not None and "Tokens total      1,323" in target.text
 
 
-async def test_number_keys_and_arrows_switch_tabs(clock: FakeClock) -> None:
-    app = DetailApp(clock)
+async def test_number_keys_and_arrows_switch_tabs(fake_clock: FakeClock) -> None:
+    app = DetailApp(fake_clock)
     async with app.run_test(size=(120, 40)) as pilot:
-        app.detail.show(summary(clock), answer(MARKDOWN, pages=[page("https://a", "A", "a")]))
+        app.detail.show(summary(fake_clock), answer(MARKDOWN, pages=[page("https://a", "A", "a")]))
         await settle(pilot)
         app.query_one("#content-doc", DocumentView).focus()
         for key, tab in (
@@ -449,16 +460,16 @@ async def test_number_keys_and_arrows_switch_tabs(clock: FakeClock) -> None:
 
 
 async def test_reshowing_the_same_job_keeps_tab_scroll_and_page(
-    clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+    fake_clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     long_page = foreach_markdown(50)
     job = answer(
         long_page,
         pages=[page("https://a", "A", "a"), page("https://b", "B", long_page)],
     )
-    app = DetailApp(clock)
+    app = DetailApp(fake_clock)
     async with app.run_test(size=(120, 40)) as pilot:
-        first = summary(clock, "completed")
+        first = summary(fake_clock, "completed")
         app.detail.show(first, job)
         await settle(pilot)
         doc = app.query_one("#content-doc", DocumentView)
@@ -480,7 +491,7 @@ async def test_reshowing_the_same_job_keeps_tab_scroll_and_page(
             long_page,
             pages=[page("https://a", "A", "a"), page("https://b", "B", long_page)],
         )
-        app.detail.show(summary(clock, "completed", last_polled=clock.wall()), again)
+        app.detail.show(summary(fake_clock, "completed", last_polled=fake_clock.wall()), again)
         await settle(pilot)
         assert doc.scroll_y == 40
         assert shown == []
@@ -502,14 +513,14 @@ async def test_reshowing_the_same_job_keeps_tab_scroll_and_page(
         assert shown == []
 
         # Another job: the page selection starts over, the tab stays.
-        app.detail.show(summary(clock, job_id="another"), job)
+        app.detail.show(summary(fake_clock, job_id="another"), job)
         await settle(pilot)
         assert app.detail.active_tab == "pages"
         assert app.query_one(PagesTab).selected_index == 0
 
 
 async def test_hidden_tabs_do_not_render_until_opened(
-    clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+    fake_clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[str] = []
     original = DocumentView.show_json
@@ -519,10 +530,10 @@ async def test_hidden_tabs_do_not_render_until_opened(
         original(self, value)
 
     monkeypatch.setattr(DocumentView, "show_json", counting)
-    app = DetailApp(clock)
+    app = DetailApp(fake_clock)
     async with app.run_test(size=(120, 40)) as pilot:
         for n in range(5):
-            app.detail.show(summary(clock, "completed", last_polled=float(n)), answer("# x"))
+            app.detail.show(summary(fake_clock, "completed", last_polled=float(n)), answer("# x"))
         await settle(pilot)
         assert calls == []
         app.detail.show_tab("raw")
@@ -530,32 +541,32 @@ async def test_hidden_tabs_do_not_render_until_opened(
         assert calls == ["raw-doc"]
 
 
-async def test_show_before_mount_is_shown_once_mounted(clock: FakeClock) -> None:
+async def test_show_before_mount_is_shown_once_mounted(fake_clock: FakeClock) -> None:
     class EarlyApp(DetailApp):
         def compose(self):  # type: ignore[override]
             detail = JobDetail(clock=self.clock, id="detail")
             detail.show(summary(self.clock), answer(MARKDOWN))
             yield detail
 
-    app = EarlyApp(clock)
+    app = EarlyApp(fake_clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert "Example Domain" in screen_text(app)
 
 
-async def test_completed_without_result_says_so(clock: FakeClock) -> None:
-    app = DetailApp(clock)
+async def test_completed_without_result_says_so(fake_clock: FakeClock) -> None:
+    app = DetailApp(fake_clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.detail.show(summary(clock), answer(with_result=False))
+        app.detail.show(summary(fake_clock), answer(with_result=False))
         await settle(pilot)
         assert "the answer carried no result" in " ".join(screen_text(app).split())
         assert app.detail.copy_target() is None
 
 
-async def test_m_on_json_content_says_what_it_did(clock: FakeClock) -> None:
-    app = DetailApp(clock)
+async def test_m_on_json_content_says_what_it_did(fake_clock: FakeClock) -> None:
+    app = DetailApp(fake_clock)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        app.detail.show(summary(clock), answer({"a": 1}))
+        app.detail.show(summary(fake_clock), answer({"a": 1}))
         await settle(pilot)
         app.detail.toggle_markdown()
         await settle(pilot)

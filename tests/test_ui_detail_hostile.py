@@ -20,6 +20,7 @@ from textual.app import App
 
 from spidra_tui.api.models import parse_job
 from spidra_tui.clock import FakeClock
+from spidra_tui.sanitize import clean_json
 from spidra_tui.ui.detail.pane import TABS
 from spidra_tui.watch.state import NOT_FOUND, RetryState
 
@@ -120,8 +121,8 @@ async def test_hostile_text_in_every_deliverable_is_clean() -> None:
         app.detail.show_tab("raw")
         target = app.detail.copy_target()
         assert target is not None
-        # The raw answer stays exact JSON: controls are escaped, not cut.
-        assert json.loads(target.text) == job.raw
+        # The raw answer stays whole JSON: it is the answer with each string sanitized.
+        assert json.loads(target.text) == clean_json(job.raw)
         for url in (app.detail.selected_url(), app.detail.screenshot_url()):
             assert url is None or not any(c in url for c in FORBIDDEN_CHARS)
 

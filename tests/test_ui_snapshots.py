@@ -13,6 +13,9 @@ from typing import Any
 
 import pytest
 from ui_support import UiRig, active_body, completed_body
+from waiting import pilot_wait_for
+
+from spidra_tui.ui.document import DocumentMode, DocumentView
 
 IDS = [
     "0b5e2c1a-7f3d-4c2b-9a61-3e8d5f0c7a12",
@@ -82,7 +85,19 @@ async def fill(made: UiRig, pilot: Any) -> None:
         },
     )
     made.w.answer(IDS[3], active_body(0.55, "Extracting content"))
-    await pilot.pause(0.4)
+    job_list, detail = made.app.main.job_list, made.app.main.detail
+    expected = {IDS[0]: "completed", IDS[1]: "completed", IDS[2]: "failed", IDS[3]: "active"}
+
+    def shown() -> bool:
+        # Every answer in its row, and the top job's content fully laid out.
+        summaries = {job_id: job_list.summary(job_id) for job_id in expected}
+        if any(s is None or s.status != expected[i] for i, s in summaries.items()):
+            return False
+        content = made.app.query_one("#content-doc", DocumentView)
+        markdown = content.mode is DocumentMode.MARKDOWN
+        return detail.job_id == IDS[0] and markdown and not content.loading
+
+    await pilot_wait_for(pilot, shown, what="the answers in the list and the detail")
 
 
 def test_list_with_a_markdown_result(snap_compare: Any, tmp_path: Path) -> None:

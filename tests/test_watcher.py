@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from poller_support import Recorder, client_for, gets
+from poller_support import Recorder, gets
 
 from spidra_tui.api.client import SpidraClient
-from spidra_tui.clock import FakeClock
 from spidra_tui.emulator import Emulator, Script
 from spidra_tui.watch.state import JobUpdate
 from spidra_tui.watch.store import JobStore
@@ -21,19 +19,6 @@ from spidra_tui.watch.watcher import Watcher
 pytestmark = pytest.mark.filterwarnings("error")
 
 KEY = "spd_test_key_0001"
-
-
-@pytest.fixture
-async def vclock(fake_clock: FakeClock) -> AsyncIterator[VirtualClock]:
-    clock = VirtualClock(fake_clock)
-    yield clock
-    await clock.aclose()
-
-
-@pytest.fixture
-async def client(emulator: Emulator, vclock: VirtualClock) -> AsyncIterator[SpidraClient]:
-    async with client_for(emulator, KEY, vclock) as c:
-        yield c
 
 
 def watcher_for(

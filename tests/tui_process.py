@@ -101,14 +101,6 @@ class TuiProcess:
         self.process.wait(10)
         self._close()
 
-    def quit(self, timeout: float = 10.0) -> int:
-        """Press q and wait for the exit code."""
-        self.type("q")
-        try:
-            return self.process.wait(timeout)
-        finally:
-            self._close()
-
     def _close(self) -> None:
         self._reader.join(5)
         try:

@@ -12,6 +12,7 @@ from spidra_tui.api.client import ScrapeRequest, Submitted
 from spidra_tui.clock import FakeClock
 from spidra_tui.ui.app import SpidraApp
 from spidra_tui.ui.watching import StatusCallback, UpdateCallback
+from spidra_tui.watch.budget import Priority
 from spidra_tui.watch.state import JobSummary, JobUpdate, PollerStatus
 from spidra_tui.watch.store import JobStore
 from spidra_tui.watch.watcher import NoSubmits
@@ -54,6 +55,9 @@ class ScriptedWatcher:
     async def submit(self, request: ScrapeRequest) -> Submitted:
         self.calls.append(("submit", request))
         raise NoSubmits("the scripted watcher submits nothing")
+
+    async def take_slot(self, priority: Priority = Priority.USER) -> None:
+        self.calls.append(("take_slot",) if priority is Priority.USER else ("take_slot", priority))
 
     def refresh(self, id: str | None = None) -> None:
         self.calls.append(("refresh", id))
@@ -144,7 +148,7 @@ class UiRig:
             folder=tmp_path,
             pyperclip_copy=self.copied.append,
             open_url_hook=self._open,
-            clock=FakeClock(wall_start=NOW),
+            clock=options.pop("clock", None) or FakeClock(wall_start=NOW),
             **options,
         )
 

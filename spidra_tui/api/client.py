@@ -1,4 +1,5 @@
-"""``SpidraClient``: the async HTTP client for the two scrape endpoints.
+"""``SpidraClient``: the async HTTP client for the scrape endpoints (and, through
+:class:`~spidra_tui.api.account_calls.AccountCalls`, the account's).
 
 One shared ``httpx.AsyncClient`` (keep-alive). GETs are retried on passing
 failures with capped, jittered exponential backoff; a POST is retried only when
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
 from spidra_tui import __version__, sanitize
+from spidra_tui.api.account_calls import AccountCalls
 from spidra_tui.api.errors import (
     PENDING_JOBS,
     ApiError,
@@ -139,7 +141,7 @@ def job_path(job_id: str) -> str:
     return "/scrape/" + segment
 
 
-class SpidraClient:
+class SpidraClient(AccountCalls):
     """Talks to the Spidra API. Use as ``async with SpidraClient(...) as client``."""
 
     def __init__(

@@ -57,6 +57,7 @@ def serve(args: argparse.Namespace) -> int:
             faults=faults,
             time_scale=args.time_scale,
             catalogue=True,
+            history=True,
             seed=args.seed,
             window=window,
             max_pending=args.max_pending or None,
@@ -119,7 +120,7 @@ def demo_connection(state_dir: str | None) -> Iterator[tuple[str, Any, Path]]:
     from spidra_tui.emulator import EmulatorConfig
     from spidra_tui.secret import Secret
 
-    emulator = _emulator(EmulatorConfig(catalogue=True, window=_demo_window()))
+    emulator = _emulator(EmulatorConfig(catalogue=True, history=True, window=_demo_window()))
     base_url = emulator.start(host="127.0.0.1", port=0)
     scratch = None if state_dir else tempfile.mkdtemp(prefix="spidra-tui-demo-")
     folder = Path(state_dir).expanduser() if state_dir else Path(scratch)  # type: ignore[arg-type]

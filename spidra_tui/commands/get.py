@@ -29,8 +29,6 @@ EXIT_NOT_FOUND = 3
 EXIT_AUTH = 4
 EXIT_API = 5
 
-FORMATS = ("content", "markdown", "json", "raw")
-
 
 def exit_code_for(exc: SpidraError) -> int:
     """The documented exit code for an API error."""

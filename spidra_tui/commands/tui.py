@@ -99,9 +99,22 @@ def make_app(
             budget=budget,
         )
 
+    def account(jobs: WatcherLike, on_change: Any, on_found: Any) -> Any:
+        from spidra_tui.watch.account import AccountWatcher, server_pause_end
+
+        # The job watcher's slots and pauses: account requests share the polls' budget.
+        return AccountWatcher(
+            client,
+            jobs.take_slot,
+            on_change=on_change,
+            on_found=on_found,
+            held_until=lambda: server_pause_end(jobs.status),
+        )
+
     return SpidraApp(
         store=store,
         watcher_factory=watcher,
+        account_factory=account,
         server=server or server_label(client.base_url),
         **options,
     )
@@ -156,6 +169,7 @@ def launch(
     demo: bool = False,
     notify: bool = True,
     bell: bool = False,
+    follow_account: bool = False,
 ) -> int:
     """Open the watcher TUI; returns the exit code (2: the store is unusable).
 
@@ -186,6 +200,7 @@ def launch(
                     demo=demo,
                     notify_jobs=notify,
                     bell=bell,
+                    follow_account=follow_account,
                     on_first_screen=resume_collector,
                 )
             )

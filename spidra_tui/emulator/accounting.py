@@ -133,10 +133,6 @@ class ServerStats:
         return self._peak_in_flight
 
     @property
-    def open_connections(self) -> int:
-        return self._connections
-
-    @property
     def peak_connections(self) -> int:
         return self._peak_connections
 

@@ -103,6 +103,8 @@ class EmulatorConfig:
     """Job seconds per clock second: 10 makes every lifecycle run ten times faster."""
     catalogue: bool = False
     """Create the demo catalogue (owned by ``demo_key``) when the emulator is built."""
+    history: bool = False
+    """Plant a month of finished scrapes, batches and crawls for ``demo_key`` (the demo)."""
     seed: int = 0
     """Seed of job IDs, lifecycles and generated content: same seed, same answers."""
     keys: frozenset[str] | None = None

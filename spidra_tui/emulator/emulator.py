@@ -7,11 +7,13 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..clock import Clock, SystemClock
+from .account_routes import SHAPES, AccountRoutes
 from .accounting import ServerStats
 from .catalogue import CatalogueJob, create_catalogue
 from .config import EmulatorConfig, Faults
 from .faults import FaultPicker
 from .jobs import Job, JobBook
+from .ledger import Ledger, log_uuid
 from .lifecycle import Flavour, Script
 from .ratelimit import SlidingWindowLimiter
 from .routes import PREFIX, ApiRoutes, KeyPolicy
@@ -38,6 +40,8 @@ class Emulator:
         self._faults_lock = threading.Lock()
         self._picker = FaultPicker(self.config.faults)
         self._limiter = _limiter_for(self.config.faults)
+        self.ledger = Ledger(self._book, self.clock)
+        self._account = AccountRoutes(self.ledger)
         self._routes = ApiRoutes(
             self._book,
             self.stats,
@@ -47,6 +51,7 @@ class Emulator:
             limiter=lambda: self._limiter,
             windows=AddressWindows(self.config.window) if self.config.window else None,
             max_pending=self.config.max_pending,
+            account=self._account,
         )
         self._server: HttpServer | None = None
         self.base_url: str | None = None
@@ -54,6 +59,16 @@ class Emulator:
         if self.config.catalogue:
             self._catalogue = create_catalogue(
                 self._book, self.config.demo_key, self.clock.monotonic()
+            )
+        if self.config.history:
+            from .history import create_history
+
+            create_history(
+                self._book,
+                self.ledger,
+                self.config.demo_key,
+                self.clock.monotonic(),
+                self.config.seed,
             )
 
     # --- server ---------------------------------------------------------------------
@@ -112,6 +127,47 @@ class Emulator:
     def reset_stats(self) -> None:
         """Forget all counters and the request log (jobs stay)."""
         self.stats.reset()
+
+    # --- the account ------------------------------------------------------------------
+
+    @property
+    def account_shape(self) -> str:
+        """``wrapped`` (``{status, data}``, the default) or ``bare`` answers of the account."""
+        return self._account.shape
+
+    @account_shape.setter
+    def account_shape(self, shape: str) -> None:
+        if shape not in SHAPES:
+            raise ValueError(f"account_shape must be one of {SHAPES}")
+        self._account.shape = shape
+
+    def set_credits(self, key: str | None = None, *, limit: float, plan: str | None = None) -> None:
+        """Give ``key``'s account (default: the demo key) this credit limit and plan."""
+        owner = key or self.config.demo_key
+        self.ledger.credit_limits[owner] = limit
+        if plan is not None:
+            self.ledger.plans[owner] = plan
+
+    def log_uuid(self, job_id: str) -> str:
+        """The ID of the history log a finished job gets (never the job ID itself)."""
+        return log_uuid(job_id)
+
+    def plant_batch(self, key: str | None = None, **row: Any) -> str:
+        """Add a batch to ``GET /batch/scrape`` of ``key``'s account; ``row`` overrides
+        fields (any JSON, to test odd shapes). Returns its ID."""
+        return self.ledger.plant("batch", key or self.config.demo_key, row, None)
+
+    def plant_crawl(self, key: str | None = None, **row: Any) -> str:
+        """Add a crawl to ``GET /crawl/history`` of ``key``'s account; returns its ID."""
+        return self.ledger.plant("crawl", key or self.config.demo_key, row, None)
+
+    def update_batch(self, batch_id: str, **fields: Any) -> None:
+        """Change a planted batch's row (its status, counts)."""
+        self.ledger.update("batch", batch_id, fields)
+
+    def update_crawl(self, crawl_id: str, **fields: Any) -> None:
+        """Change a planted crawl's row."""
+        self.ledger.update("crawl", crawl_id, fields)
 
     # --- jobs -----------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..clock import Clock
 from . import faults as fault_replies
+from .account_routes import AccountRoutes, account_path
 from .accounting import RequestRecord, ServerStats, key_hash
 from .faults import NO_FAULT, FaultPicker
 from .jobs import JobBook
@@ -71,7 +72,7 @@ def request_key(headers: dict[str, str]) -> str | None:
 
 def route(target: str) -> tuple[str, str | None, str]:
     """(route, job ID, path) for a request target; route is ``scrape``, ``job``,
-    ``unknown`` (under /api) or ``outside``."""
+    ``account`` (see :mod:`.account_routes`), ``unknown`` (under /api) or ``outside``."""
     if target.startswith(("http://", "https://")):
         target = urlsplit(target).path or "/"
     path = target.partition("?")[0].partition("#")[0]
@@ -84,6 +85,8 @@ def route(target: str) -> tuple[str, str | None, str]:
         raw_id = rest[len("/scrape/") :]
         if raw_id and "/" not in raw_id:
             return "job", unquote(raw_id, errors="replace"), path
+    if account_path(rest):
+        return "account", None, path
     return "unknown", None, path
 
 
@@ -100,6 +103,7 @@ class ApiRoutes:
         limiter: Callable[[], SlidingWindowLimiter | None],
         windows: AddressWindows | None = None,
         max_pending: int | None = None,
+        account: AccountRoutes | None = None,
     ) -> None:
         self._book = book
         self._stats = stats
@@ -109,6 +113,7 @@ class ApiRoutes:
         self._limiter = limiter
         self._windows = windows
         self._max_pending = max_pending
+        self._account = account
 
     def handle(self, request: Request) -> Reply:
         """Answer one request (the server calls this on its own thread)."""
@@ -177,6 +182,12 @@ class ApiRoutes:
             return _with_headers(reply, tuple(verdict.headers()))
         if kind == "scrape":
             reply = self._submit(request, key, created)
+        elif kind == "account":
+            if self._account is None:
+                return NOT_FOUND
+            reply = self._account.serve(
+                request.target, route(request.target)[2][len(PREFIX) :], key
+            )
         else:
             assert job_id is not None
             reply = self._status(job_id, key)

@@ -22,14 +22,15 @@ from textual.worker import get_current_worker
 from spidra_tui.api.errors import SpidraError
 from spidra_tui.api.models import Job, parse_job
 from spidra_tui.clock import Clock, SystemClock
-from spidra_tui.sanitize import line
 from spidra_tui.ui import toasts
+from spidra_tui.ui.account.link import AccountLink
+from spidra_tui.ui.account.watching import AccountFactory
 from spidra_tui.ui.deliveries import BrowserOpen, Deliveries
 from spidra_tui.ui.help import HelpScreen
 from spidra_tui.ui.jobs.job_actions import JobActions
 from spidra_tui.ui.jobs.job_list import JobList
 from spidra_tui.ui.main_screen import MainScreen
-from spidra_tui.ui.messages import CopyRequest, OpenLink, PollerChanged
+from spidra_tui.ui.messages import PollerChanged
 from spidra_tui.ui.palette import SpidraCommands
 from spidra_tui.ui.terminal import TerminalOutput, recording_driver
 from spidra_tui.ui.watching import UpdateBuffer, WatcherFactory, WatcherLike
@@ -74,6 +75,8 @@ class SpidraApp(App[int]):
         clock: Clock | None = None,
         demo: bool = False,
         on_first_screen: Callable[[], object] | None = None,
+        account_factory: AccountFactory | None = None,
+        follow_account: bool = False,
     ) -> None:
         self.terminal = TerminalOutput()
         super().__init__(driver_class=recording_driver(self.get_driver_class(), self.terminal))
@@ -100,6 +103,7 @@ class SpidraApp(App[int]):
             browser_open=open_url_hook,
         )
         self.job_actions = JobActions(self)
+        self.account = AccountLink(self, account_factory, follow_account)
         self._main = MainScreen(server, clock=self.clock)
 
     @property
@@ -144,12 +148,14 @@ class SpidraApp(App[int]):
         if watcher is not self._watcher:
             return  # quit before the first paint
         await watcher.start()
+        await self.account.start(watcher)
         self.set_interval(FLUSH_SECONDS, self._flush_updates)
         if self.demo:
             toasts.show(self, toasts.demo_welcome(len(self.main.job_list.job_ids)))
 
     async def stop_watching(self) -> None:
         """Stop the watcher; safe to call more than once."""
+        await self.account.stop()
         watcher, self._watcher = self._watcher, None
         if watcher is not None:
             await watcher.stop()
@@ -181,6 +187,8 @@ class SpidraApp(App[int]):
         if not len(self._buffer):
             return
         updates, finished = self._buffer.take()
+        if finished:
+            self.account.job_ended()
         job_list = self.main.job_list
         before = {u.job_id: job_list.summary(u.job_id) for u in finished}
         summaries = [s for u in updates if (s := self.store.get(u.job_id)) is not None]
@@ -335,16 +343,6 @@ class SpidraApp(App[int]):
         self._jobs.setdefault(job_id, job)
         self._show_detail(job_id)
 
-    # -- messages from widgets -------------------------------------------
-
-    @on(OpenLink)
-    def _open_link(self, message: OpenLink) -> None:
-        self.deliveries.open_link(message.url)
-
-    @on(CopyRequest)
-    def _copy_request(self, message: CopyRequest) -> None:
-        self.deliveries.copy(message.text, line(message.what, 60))
-
     # -- actions (bound in keymap.KEYS) ----------------------------------
 
     def action_next_job(self) -> None:
@@ -423,6 +421,12 @@ class SpidraApp(App[int]):
         self.main.status_bar.show_notify(self.notify_jobs)
         words = "on: a line at the foot of the screen when jobs end" if self.notify_jobs else "off"
         toasts.show(self, toasts.Toast(toasts.text(f"Notifications {words}"), timeout=3))
+
+    def action_account(self) -> None:
+        self.account.open_view()
+
+    def action_toggle_follow(self) -> None:
+        self.account.toggle_follow()
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())

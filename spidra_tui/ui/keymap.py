@@ -160,6 +160,22 @@ KEYS: tuple[KeyCommand, ...] = (
         "m",
     ),
     KeyCommand(
+        "A",
+        "account",
+        "Account view",
+        "Batches, crawls, scrape history, usage and credits",
+        APP,
+        "A",
+    ),
+    KeyCommand(
+        "F",
+        "toggle_follow",
+        "Follow the account",
+        "Look each minute for batches and crawls started elsewhere",
+        APP,
+        "F",
+    ),
+    KeyCommand(
         "N",
         "toggle_notify",
         "Notifications on or off",

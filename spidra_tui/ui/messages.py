@@ -1,9 +1,7 @@
 """Messages that travel between the app and its widgets.
 
-A widget that wants something done outside itself (open a link, copy a text)
-posts one of these and the app, which owns the clipboard and the browser
-policy, does it. Messages that can arrive in bursts define ``can_replace`` so
-the queue keeps only the newest.
+Messages that can arrive in bursts define ``can_replace`` so the queue keeps only
+the newest.
 """
 
 from __future__ import annotations
@@ -23,18 +21,3 @@ class PollerChanged(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, PollerChanged)
-
-
-@dataclass
-class OpenLink(Message):
-    """Open a web link (from a rendered page, say) through the app's http(s) check."""
-
-    url: str
-
-
-@dataclass
-class CopyRequest(Message):
-    """Copy ``text`` to the clipboard; ``what`` names it in the toast ("page 2 URL")."""
-
-    text: str
-    what: str

@@ -60,6 +60,7 @@ class StatusBar(Static):
         self._status: PollerStatus | None = None
         self._notify = True
         self._shown: Text | None = None
+        self._credits = Text("")
 
     def on_mount(self) -> None:
         self._redraw()
@@ -75,6 +76,16 @@ class StatusBar(Static):
         """Show whether finished jobs are announced."""
         self._notify = enabled
         self._redraw()
+
+    def show_credits(self, credits: Text) -> None:
+        """Show the account's credits (``ui.account.render.credits_text``); empty hides them."""
+        self._credits = credits
+        self._redraw()
+
+    @property
+    def credits_text(self) -> str:
+        """The credits as shown, plain (for tests)."""
+        return self._credits.plain
 
     @property
     def text(self) -> str:
@@ -96,6 +107,9 @@ class StatusBar(Static):
         if budget is not None:
             spent = budget.left == 0
             text.append(f"  ·  {budget.describe()}", style="bold dark_orange" if spent else "")
+        if self._credits:
+            text.append("  ·  ")
+            text.append_text(self._credits)
         text.append(f"  ·  {self._server}", style="bold")
         text.append("  ·  ")
         text.append("notify on" if self._notify else "notify off (N)", style="dim")

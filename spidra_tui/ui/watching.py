@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol
 
 from spidra_tui.api.client import ScrapeRequest, Submitted
+from spidra_tui.watch.budget import Priority
 from spidra_tui.watch.state import JobSummary, JobUpdate, PollerStatus
 
 UpdateCallback = Callable[[JobUpdate], None]
@@ -40,6 +41,9 @@ class WatcherLike(Protocol):
         ...
 
     async def submit(self, request: ScrapeRequest) -> Submitted: ...
+
+    async def take_slot(self, priority: Priority = Priority.USER) -> None:
+        """Wait for a send slot of the request budget (the account's requests take one)."""
 
     def pause(self) -> None: ...
 

@@ -31,8 +31,8 @@ from pathlib import Path
 # The run's support modules live beside the tests (pytest puts that folder on the path).
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fault_support import FaultPlan, FaultRun, run_under_faults  # noqa: E402
-from memory_samples import WARM_UP, thirds  # noqa: E402
+from fault_support import FaultPlan, FaultRun, run_under_faults
+from memory_samples import WARM_UP, thirds
 
 RESULTS = Path(__file__).parent / "results" / "bench_faults.json"
 KIND_ORDER = (

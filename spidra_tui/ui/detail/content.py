@@ -241,11 +241,6 @@ class ContentTab(DetailTab):
         self.call_after_refresh(self.focus_main)
 
     @property
-    def tree_mode(self) -> bool:
-        """Whether JSON content is shown as a tree."""
-        return self._tree
-
-    @property
     def shows_markdown(self) -> bool:
         """Whether the tab shows markdown content right now (what ``m`` acts on)."""
         return self.content_kind == "markdown" and self._phase == status.Phase.RESULT

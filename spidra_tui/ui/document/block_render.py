@@ -4,10 +4,13 @@ Markdown blocks go through Rich's `Markdown` with hyperlinks off (links show as
 ``text (url)``, no OSC 8 reaches the terminal); raw HTML blocks show as text instead of
 vanishing. Anything that fails to render falls back to the block's text as plain
 wrapped lines, and if even that fails, to hard-cut lines with no Rich layout at all.
+Each fallback is logged as a warning with its traceback (``--log``): the reader still
+sees the text, and the failure is not lost.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
@@ -18,6 +21,8 @@ from textual.strip import Strip
 
 if TYPE_CHECKING:
     from rich.markdown import Markdown
+
+log = logging.getLogger(__name__)
 
 
 def markdown_renderable(source: str) -> Markdown:
@@ -43,6 +48,7 @@ def render_text(console: Console, text: Text, width: int) -> list[Strip]:
     try:
         return render_renderable(console, text, width)
     except Exception:
+        log.warning("A text block could not be laid out; shown cut at the width", exc_info=True)
         return hard_cut(text.plain, width)
 
 
@@ -55,6 +61,7 @@ def render_markdown(console: Console, source: str, width: int) -> list[Strip]:
     try:
         strips = _trim(render_renderable(console, markdown_renderable(source), width))
     except Exception:
+        log.warning("A markdown block could not be rendered; shown as text", exc_info=True)
         strips = []
     if not strips and source.strip():
         strips = render_text(console, Text(source), width)

@@ -131,11 +131,6 @@ class JobList(Vertical):
         """The jobs shown, in order."""
         return list(self._shown)
 
-    @property
-    def filter_text(self) -> str:
-        """The filter in effect, normalised ("" when none)."""
-        return self._filter
-
     def counts(self) -> Counter[str]:
         """How many jobs have each status (a job being retried counts as retrying)."""
         counts: Counter[str] = Counter()

@@ -1,0 +1,1 @@
+"""The Account view: batches, crawls, scrape history, usage, and credits in the header."""
