@@ -52,11 +52,15 @@ def test_two_readings_give_the_finish_time() -> None:
     rng = random.Random(1)
     track.observe("waiting", 0.0, True, 10.0, rng)
     track.observe("active", 0.2, True, 20.0, rng)  # guessed: started at 10 s
-    assert not track.measured and track.finish_at == pytest.approx(60.0)
+    # 0.02 a second: at 95%, where a job's bar tends to stop, at 57.5 s.
+    assert not track.measured and track.finish_at == pytest.approx(57.5)
     due = NewsFirst().due(track, 100.0, 3.0)
-    assert due.at == pytest.approx(48.0)  # 70% of the way to the guess, to check it
-    track.observe("active", 0.5, True, 30.0, rng)  # 0.3 in 10 s: done at 46.7 s
-    assert track.measured and track.finish_at == pytest.approx(30 + 0.5 / 0.03)
+    assert due.at == pytest.approx(46.25)  # 70% of the way to the guess, to check it
+    track.observe("active", 0.5, True, 30.0, rng)  # 0.3 in 10 s: at 95% at 45 s
+    assert track.measured and track.finish_at == pytest.approx(30 + 0.45 / 0.03)
+    track.observe("active", 0.96, True, 46.0, rng)  # past 95%: now aimed at the top
+    speed = (0.96 - 0.2) / (46 - 20)  # from the first reading while active
+    assert track.finish_at == pytest.approx(46 + 0.04 / speed)
     assert NewsFirst().due(track, 100.0, 3.0).at == pytest.approx(track.finish_at + 0.25)
 
 
@@ -162,8 +166,9 @@ async def test_no_job_starves_when_the_budget_is_short(
     assert set(gaps) == set(ids)
     for job_id, job_gaps in gaps.items():
         for start, gap in zip(starts[job_id], job_gaps, strict=False):
-            # At most one stretched interval (plus jitter, plus a few send slots of queue).
-            assert gap <= stretched_at(start) * 1.1 + 3.0, (job_id, start, gap)
+            # At most one stretched interval (plus jitter, plus some send slots of queue:
+            # polls aimed at predicted ends come often, and go a little ahead).
+            assert gap <= stretched_at(start) * 1.1 + 4.0, (job_id, start, gap)
     times = sorted(t for t, _ in source.calls)
     assert all(b - a >= 1 / 4.0 for a, b in zip(times, times[1:], strict=False))
     assert all(delay >= 0 for delay in seen_ending(emulator, ids, source))

