@@ -169,6 +169,22 @@ async def test_batch_and_crawl_lists(
     assert ours_batches.rows[0].total_urls == 3 and ours_batches.rows[0].completed_count == 1
 
 
+async def test_a_listed_batch_or_crawl_can_be_read_by_its_id(
+    client: SpidraClient, emulator: Emulator, api_key: str
+) -> None:
+    # Rows planted as the account's past answer GET by ID too, so following or `w` can
+    # watch any row the lists show; another key's row stays unknown.
+    batch = emulator.plant_batch(api_key, status="completed", totalUrls=3, completedCount=3)
+    crawl = emulator.plant_crawl(api_key, status="completed", pages_crawled=7, max_pages=10)
+    read = await client.get_batch(batch)
+    assert read.status == "completed" and (read.total_urls, read.completed_count) == (3, 3)
+    crawled = await client.get_crawl(crawl)
+    assert crawled.status == "completed" and crawled.total_pages == 7
+    other = emulator.plant_batch("spd_someone_else_entirely")
+    with pytest.raises(NotFound):
+        await client.get_batch(other)
+
+
 async def test_unknown_log_is_not_found(client: SpidraClient) -> None:
     with pytest.raises(NotFound):
         await client.scrape_log("../account")

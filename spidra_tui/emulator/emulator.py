@@ -60,7 +60,7 @@ class Emulator:
             windows=AddressWindows(self.config.window) if self.config.window else None,
             max_pending=self.config.max_pending,
             account=self._account,
-            kinds=KindRoutes(self.batches, self.crawls, self.ledger.rows),
+            kinds=KindRoutes(self.batches, self.crawls, self.ledger.rows, self.ledger.row),
         )
         self._server: HttpServer | None = None
         self.base_url: str | None = None
@@ -81,6 +81,15 @@ class Emulator:
                 self.config.demo_key,
                 self.clock.monotonic(),
                 self.config.seed,
+            )
+            # Work another program started and that is still running: a batch and a
+            # crawl the account view lists and following brings into the job list.
+            shop = "https://books.toscrape.com/catalogue/page-{}.html"
+            self.batches.create(
+                self.config.demo_key, {"urls": [shop.format(n) for n in range(1, 13)]}
+            )
+            self.crawls.create(
+                self.config.demo_key, {"baseUrl": "https://docs.python.org/3/", "maxPages": 50}
             )
 
     # --- server ---------------------------------------------------------------------

@@ -56,7 +56,8 @@ def create_history(book: JobBook, ledger: Ledger, owner: str, now: float, seed: 
             if draw.random() < 0.2:
                 ledger.channels[job.job_id] = "playground"
     wall_now = ledger.wall_of(now)
-    for age, status, done in ((0.02, "running", 3), (1.5, "completed", 20), (6.0, "completed", 8)):
+    # The running ones are real runs (see Emulator): these are the finished past.
+    for age, status, done in ((1.5, "completed", 20), (6.0, "completed", 8)):
         created = wall_now - age * DAY
         total = 20 if status == "completed" else 12
         ledger.plant(
@@ -72,7 +73,7 @@ def create_history(book: JobBook, ledger: Ledger, owner: str, now: float, seed: 
             },
             created,
         )
-    for age, status, pages in ((0.01, "running", 14), (3.2, "completed", 50)):
+    for age, status, pages in ((3.2, "completed", 50),):
         created = wall_now - age * DAY
         ledger.plant(
             "crawl",

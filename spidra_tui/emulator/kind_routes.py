@@ -52,12 +52,15 @@ class KindRoutes:
         batches: BatchBook,
         crawls: CrawlBook,
         planted: Callable[[str, str], list[dict[str, Any]]] | None = None,
+        planted_one: Callable[[str, str, str], dict[str, Any] | None] | None = None,
     ) -> None:
         self.batches = batches
         self.crawls = crawls
         # Past batches and crawls planted for the account view (the demo's history):
         # listed after the live ones, as older rows.
         self._planted = planted or (lambda kind, key: [])
+        # A planted row read by its ID: its list fields, with no items or pages.
+        self._planted_one = planted_one or (lambda kind, row_id, key: None)
 
     @staticmethod
     def claims(rest: str) -> bool:
@@ -95,6 +98,9 @@ class KindRoutes:
             return _not_allowed("GET, POST")
         batch = self.batches.get(parts[0])
         if batch is None:
+            row = self._planted_one("batch", parts[0], key)
+            if row is not None and parts[1:] == [] and method == "GET":
+                return _json({**row, "items": []})
             return BATCH_NOT_FOUND
         if batch.owner != key:
             return NOT_YOURS
@@ -165,6 +171,9 @@ class KindRoutes:
             return self._crawl_history(query, key)
         crawl = self.crawls.get(parts[0])
         if crawl is None:
+            row = self._planted_one("crawl", parts[0], key)
+            if row is not None and parts[1:] == [] and method == "GET":
+                return _json(_planted_crawl(row))
             return CRAWL_NOT_FOUND
         if crawl.owner != key:
             return NOT_YOURS
@@ -227,6 +236,18 @@ class KindRoutes:
                 "totalPages": math.ceil(len(owned) / limit),
             }
         )
+
+
+def _planted_crawl(row: dict[str, Any]) -> dict[str, Any]:
+    """A planted history row as ``GET /crawl/{id}`` answers: its status and counts."""
+    pages = row.get("pages_crawled")
+    return {
+        "status": row.get("status"),
+        "progress": {"message": "", "pagesCrawled": pages, "maxPages": row.get("max_pages")},
+        "result": [],
+        "totalPages": pages,
+        "resultTruncated": False,
+    }
 
 
 _BAD = object()

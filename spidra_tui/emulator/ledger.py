@@ -275,6 +275,15 @@ class Ledger:
                     return
         raise KeyError(row_id)
 
+    def row(self, kind: str, row_id: str, key: str) -> dict[str, Any] | None:
+        """One planted batch or crawl row of ``key``, without internal fields, or None."""
+        with self._lock:
+            planted = list(self._batches if kind == "batch" else self._crawls)
+        for planted_id, _created, row in planted:
+            if planted_id == row_id and row.get("_owner") == key:
+                return {k: v for k, v in row.items() if k != "_owner"}
+        return None
+
     def rows(self, kind: str, key: str) -> list[dict[str, Any]]:
         """The key's batch or crawl rows, newest first, without internal fields."""
         with self._lock:
