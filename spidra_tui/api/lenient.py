@@ -11,6 +11,18 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from spidra_tui.api.fields import kind_of
+
+__all__ = [
+    "as_bool",
+    "as_count",
+    "as_int",
+    "as_number",
+    "as_object",
+    "as_text",
+    "kind_of",
+]
+
 
 def as_number(value: Any) -> float | None:
     """A finite number from a number or a numeric string; else ``None`` (booleans too)."""
@@ -72,16 +84,3 @@ def as_text(value: Any) -> str | None:
 def as_object(value: Any) -> dict[str, Any]:
     """``value`` if it is a JSON object, else an empty one."""
     return value if isinstance(value, dict) else {}
-
-
-def kind_of(value: Any) -> str:
-    """The JSON kind of ``value`` in words, for error messages."""
-    return {
-        bool: "a boolean",
-        int: "a number",
-        float: "a number",
-        str: "a string",
-        list: "a list",
-        dict: "an object",
-        type(None): "null",
-    }.get(type(value), type(value).__name__)
