@@ -81,9 +81,12 @@ def _serve(conn: Any, jobs: int, seed: int, wait: float, work: tuple[float, floa
     Each job waits ``wait`` + 0-4 s in the queue, then works ``work`` (from, to) seconds.
     """
     from spidra_tui.emulator import Emulator, EmulatorConfig, Script
+    from spidra_tui.emulator.window import WindowLimit
 
     # Beyond Spidra's window on purpose: B2 measures the app under load, B3 the window.
-    emulator = Emulator(EmulatorConfig(seed=seed, window=None, max_pending=None))
+    # Told in the headers: a server that says nothing is taken for Spidra's 300 / 15 min.
+    window = WindowLimit(10_000_000, 900.0)
+    emulator = Emulator(EmulatorConfig(seed=seed, window=window, max_pending=None))
     base_url = emulator.start()
     rng = random.Random(seed)
     stages = ("Loading page", "Collecting items", "Extracting content")

@@ -64,14 +64,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def emulator_config() -> Any:
-    """The emulator's settings: no rate limit, so only the app's own budget paces polls.
+    """The emulator's settings: a window far beyond Spidra's, told in the headers.
 
-    When the emulator gains a window rate limit by default, make it generous here
-    (well above 5 requests a second) so it never throttles the app's polling.
+    The app learns the window from them; a server that says nothing would be taken for
+    Spidra's 300 per 15 minutes, and the polls would be too few to measure anything.
+    Here R (5 a second) paces them, as in B2.
     """
     from spidra_tui.emulator import EmulatorConfig
+    from spidra_tui.emulator.window import WindowLimit
 
-    return EmulatorConfig(seed=6)
+    return EmulatorConfig(seed=6, window=WindowLimit(10_000_000, 900.0), max_pending=None)
 
 
 def job_scripts(count: int, seed: int) -> list[Any]:
