@@ -203,9 +203,14 @@ class SpidraApp(App[int]):
         if not len(self._buffer):
             return
         try:
-            job_list = self.main.job_list
+            self._apply_updates()
         except NoMatches:
-            return  # the app is closing: its widgets are gone
+            # The app is closing: its screen's widgets are being taken down while this
+            # timer still runs (a run ended by its context, not by q). Nothing to show.
+            return
+
+    def _apply_updates(self) -> None:
+        job_list = self.main.job_list
         updates, finished = self._buffer.take()
         if finished:
             self.account.job_ended()
