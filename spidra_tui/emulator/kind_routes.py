@@ -119,15 +119,9 @@ class KindRoutes:
         return _error(404, "Not found")
 
     def _batch_submit(self, body: bytes, key: str, touched: list[str]) -> Reply:
-        decoded = _decode(body)
-        if decoded is _BAD:
-            return _error(400, "Request body is not valid JSON")
-        if self.batches.pending(key) >= PENDING_BATCHES:
-            return _error(
-                429,
-                f"You have {PENDING_BATCHES} pending batch jobs; wait for one to finish.",
-                code="TOO_MANY_PENDING_JOBS",
-            )
+        decoded, refused = _admit(body, self.batches.pending(key), PENDING_BATCHES, "batch")
+        if refused is not None:
+            return refused
         try:
             batch = self.batches.create(key, decoded)
         except BatchRejected as rejected:
@@ -206,15 +200,9 @@ class KindRoutes:
         return _error(404, "Not found")
 
     def _crawl_submit(self, body: bytes, key: str, touched: list[str]) -> Reply:
-        decoded = _decode(body)
-        if decoded is _BAD:
-            return _error(400, "Request body is not valid JSON")
-        if self.crawls.pending(key) >= PENDING_CRAWLS:
-            return _error(
-                429,
-                f"You have {PENDING_CRAWLS} pending crawl jobs; wait for one to finish.",
-                code="TOO_MANY_PENDING_JOBS",
-            )
+        decoded, refused = _admit(body, self.crawls.pending(key), PENDING_CRAWLS, "crawl")
+        if refused is not None:
+            return refused
         try:
             crawl = self.crawls.create(key, decoded)
         except CrawlRejected as rejected:
@@ -236,6 +224,20 @@ class KindRoutes:
                 "totalPages": math.ceil(len(owned) / limit),
             }
         )
+
+
+def _admit(body: bytes, pending: int, limit: int, what: str) -> tuple[Any, Reply | None]:
+    """The decoded body of a submit, or the refusal: not JSON, or too many pending."""
+    decoded = _decode(body)
+    if decoded is _BAD:
+        return None, _error(400, "Request body is not valid JSON")
+    if pending >= limit:
+        return None, _error(
+            429,
+            f"You have {limit} pending {what} jobs; wait for one to finish.",
+            code="TOO_MANY_PENDING_JOBS",
+        )
+    return decoded, None
 
 
 def _planted_crawl(row: dict[str, Any]) -> dict[str, Any]:
