@@ -4,16 +4,24 @@ multiplexer wrapping, bursts, and where each ``--notify`` mode sends them."""
 from __future__ import annotations
 
 import base64
+import os
 import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from waiting import block_until
 
 from spidra_tui.notify import Ending, EndingBurst, Notification, Protocol, notification_for
 from spidra_tui.notify.desktop import desktop_command
-from spidra_tui.notify.route import Notifier
+from spidra_tui.notify.route import PASSTHROUGH_OFF, Notifier
 from spidra_tui.notify.sequences import choose_protocol, encode, plain, terminal_sequence, wrap
+from spidra_tui.notify.tmux import TmuxView, TmuxWatch, ask_tmux, outer_env, parse
 
 ESC, BEL, ST = "\x1b", "\x07", "\x1b\\"
 NASTY = [
@@ -205,3 +213,110 @@ def test_the_desktop_command_passes_text_as_arguments(monkeypatch: pytest.Monkey
         "spidra-tui",
         "$(rm -rf ~) done",
     ]
+
+
+@pytest.mark.parametrize(
+    ("mode", "view", "route", "why"),
+    [
+        # tmux hides the terminal; what tmux says of its client picks the dialect
+        ("auto", TmuxView(True, "xterm-kitty", "kitty(0.31.0)"), "osc99", ""),
+        ("auto", TmuxView(True, "xterm-256color", "iTerm2 3.5.0"), "osc9", ""),
+        ("auto", TmuxView(True, "xterm-256color", "WezTerm 20240203"), "osc777", ""),
+        ("auto", TmuxView(True, "foot", ""), "osc777", ""),
+        ("auto", TmuxView(True, "xterm-256color", "XTerm(390)"), "bell", ""),
+        ("auto", TmuxView(True, "", ""), "bell", ""),  # no client attached
+        ("terminal", TmuxView(True, "", ""), "osc9", ""),
+        # passthrough off: a wrapped sequence would be dropped, the bell gets out
+        ("auto", TmuxView(False, "xterm-kitty", "kitty(0.31.0)"), "bell", PASSTHROUGH_OFF),
+        ("terminal", TmuxView(False, "", ""), "bell", PASSTHROUGH_OFF),
+    ],
+)
+def test_inside_tmux_the_terminal_outside_decides(
+    mode: str, view: TmuxView, route: str, why: str
+) -> None:
+    written: list[str] = []
+    env = {"TMUX": "/tmp/tmux-0/default,1,0", "TERM": "tmux-256color", "TERM_PROGRAM": "tmux"}
+    notifier = Notifier(
+        mode, env, written.append, desktop_available=False, ask_tmux=lambda _env: view
+    )
+    assert notifier.send(Notification("spidra-tui", "Job x completed")) == route
+    assert notifier.why == why
+    if route == "bell":
+        assert written == [BEL]
+    else:
+        assert written[0].startswith("\x1bPtmux;\x1b\x1b]") and written[0].endswith("\x1b\\")
+
+
+def test_tmux_is_asked_once_in_a_while_and_a_forced_dialect_wins() -> None:
+    asked: list[int] = []
+
+    def ask(_env: Mapping[str, str]) -> TmuxView:
+        asked.append(1)
+        return TmuxView(True, "xterm-kitty", "")
+
+    clock = [0.0]
+    watch = TmuxWatch({"TMUX": "x"}, ask, now=lambda: clock[0])
+    assert watch.view() == watch.view() and len(asked) == 1
+    clock[0] += 31
+    watch.view()
+    assert len(asked) == 2
+    assert TmuxWatch({}, ask).view() is None and len(asked) == 2
+    env = {"TMUX": "x", "SPIDRA_TUI_NOTIFY_PROTOCOL": "osc777"}
+    assert Notifier("auto", env, print, desktop_available=False, ask_tmux=ask).route == "osc777"
+
+
+def test_tmux_is_asked_without_the_key() -> None:
+    seen: dict[str, object] = {}
+
+    def run(command: list[str], **options: object) -> subprocess.CompletedProcess[str]:
+        seen.update(options, command=command)
+        return subprocess.CompletedProcess(command, 0, "1\tfoot\t\n", "")
+
+    env = {"TMUX": "x", "TMUX_PANE": "%3", "SPIDRA_API_KEY": "sk-secret", "HOME": "/h"}
+    assert ask_tmux(env, run) == TmuxView(True, "foot", "")
+    assert seen["command"][:5] == ["tmux", "display-message", "-p", "-t", "%3"]  # type: ignore[index]
+    assert seen["env"] == {"TMUX": "x", "TMUX_PANE": "%3", "HOME": "/h"}
+    assert ask_tmux({"TERM": "xterm"}, run) is None
+
+
+def test_what_tmux_prints_is_read_strictly() -> None:
+    assert parse("1\txterm-kitty\tkitty(0.31.0)\n") == TmuxView(
+        True, "xterm-kitty", "kitty(0.31.0)"
+    )
+    assert parse("0\t\t\n") == TmuxView(False)
+    assert parse("garbage") is None
+    assert outer_env(TmuxView(True, "xterm-256color", "iTerm2 3.5.0")) == {
+        "TERM": "xterm-256color",
+        "TERM_PROGRAM": "iTerm2",
+    }
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_a_real_tmux_is_asked_about_passthrough(tmp_path: Path) -> None:
+    """A pane of a private tmux server asks its own server, with passthrough off and
+    then on."""
+    socket = f"spidra-notify-{os.getpid()}"
+    script = tmp_path / "probe.py"
+    out = tmp_path / "out"
+    script.write_text(
+        "import os, sys\n"
+        "from spidra_tui.notify.route import Notifier\n"
+        "n = Notifier('terminal', os.environ, lambda s: None, desktop_available=False)\n"
+        "open(sys.argv[1], 'a').write(f'{n.route}|{n.why}\\n')\n"
+    )
+    tmux = ["tmux", "-L", socket, "-f", "/dev/null"]
+    subprocess.run([*tmux, "new-session", "-d", "-x", "80", "-y", "24", "sh"], check=True)
+    try:
+        subprocess.run([*tmux, "set", "-g", "allow-passthrough", "off"], check=True)
+        subprocess.run(
+            [*tmux, "send-keys", f"{sys.executable} {script} {out}", "Enter"], check=True
+        )
+        block_until(lambda: out.exists() and len(out.read_text().splitlines()) == 1)
+        subprocess.run([*tmux, "set", "-g", "allow-passthrough", "on"], check=True)
+        subprocess.run(
+            [*tmux, "send-keys", f"{sys.executable} {script} {out}", "Enter"], check=True
+        )
+        block_until(lambda: len(out.read_text().splitlines()) == 2)
+    finally:
+        subprocess.run([*tmux, "kill-server"], check=False)
+    assert out.read_text().splitlines() == [f"bell|{PASSTHROUGH_OFF}", "osc9|"]

@@ -475,8 +475,10 @@ class SpidraApp(App[int]):
     def action_toggle_notify(self) -> None:
         self.notify_jobs = not self.notify_jobs
         self.main.status_bar.show_notify(self.notify_jobs)
-        route = self.notices.notifier.route
-        outside = "" if route == "off" else f", and a notification ({route})"
+        notifier = self.notices.notifier
+        route = notifier.route
+        why = f": {notifier.why}" if notifier.why else ""
+        outside = "" if route == "off" else f", and a notification ({route}{why})"
         words = "off"
         if self.notify_jobs:
             words = f"on: a line at the foot of the screen{outside} when jobs end"
