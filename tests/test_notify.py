@@ -223,6 +223,7 @@ def test_the_desktop_command_passes_text_as_arguments(monkeypatch: pytest.Monkey
         ("auto", TmuxView(True, "xterm-256color", "iTerm2 3.5.0"), "osc9", ""),
         ("auto", TmuxView(True, "xterm-256color", "WezTerm 20240203"), "osc777", ""),
         ("auto", TmuxView(True, "foot", ""), "osc777", ""),
+        ("auto", TmuxView(True, "xterm-256color", "VTE(7600)"), "osc777", ""),
         ("auto", TmuxView(True, "xterm-256color", "XTerm(390)"), "bell", ""),
         ("auto", TmuxView(True, "", ""), "bell", ""),  # no client attached
         ("terminal", TmuxView(True, "", ""), "osc9", ""),

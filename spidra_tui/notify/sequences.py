@@ -76,6 +76,8 @@ _BY_PROGRAM = {
     "wezterm": Protocol.OSC777,
     "ghostty": Protocol.OSC777,
     "kitty": Protocol.OSC99,
+    "foot": Protocol.OSC777,
+    "vte": Protocol.OSC777,
     "vscode": Protocol.BELL,
     "apple_terminal": Protocol.BELL,
 }
