@@ -4,11 +4,17 @@ multiplexer wrapping, bursts, and where each ``--notify`` mode sends them."""
 from __future__ import annotations
 
 import base64
+import fcntl
 import os
+import pty
 import re
+import select
 import shutil
+import struct
 import subprocess
 import sys
+import termios
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -321,3 +327,81 @@ def test_a_real_tmux_is_asked_about_passthrough(tmp_path: Path) -> None:
     finally:
         subprocess.run([*tmux, "kill-server"], check=False)
     assert out.read_text().splitlines() == [f"bell|{PASSTHROUGH_OFF}", "osc9|"]
+
+
+def _outer_terminal(socket: str, raw: Path, stop: threading.Event) -> None:
+    """A terminal attached to tmux that says it is kitty (to tmux's XTVERSION
+    question) and records every byte tmux sends it."""
+    pid, fd = pty.fork()
+    if pid == 0:  # the child becomes the tmux client
+        os.environ["TERM"] = "xterm-256color"
+        os.execvp("tmux", ["tmux", "-L", socket, "attach", "-t", "x"])
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    with raw.open("wb") as out:
+        while not stop.is_set():
+            ready, _, _ = select.select([fd], [], [], 0.1)
+            if not ready:
+                continue
+            try:
+                data = os.read(fd, 65536)
+            except OSError:
+                break
+            out.write(data)
+            out.flush()
+            if b"\x1b[>q" in data or b"\x1b[>0q" in data:
+                os.write(fd, b"\x1bP>|kitty(0.31.0)\x1b\\")
+    os.close(fd)
+    os.waitpid(pid, 0)
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_a_notification_crosses_tmux_to_the_terminal_outside(tmp_path: Path) -> None:
+    """End to end: a kitty attached to tmux with passthrough on receives the kitty
+    dialect, unwrapped by tmux, with hostile API text reduced to plain words."""
+    socket = f"spidra-outer-{os.getpid()}"
+    tmux = ["tmux", "-L", socket, "-f", "/dev/null"]
+    raw, done = tmp_path / "outer.raw", tmp_path / "done"
+    script = tmp_path / "send.py"
+    script.write_text(
+        "import os, sys\n"
+        "from spidra_tui.notify.route import Notifier\n"
+        "from spidra_tui.notify.sequences import Notification\n"
+        "def write(text):\n"
+        "    sys.stdout.write(text); sys.stdout.flush()\n"
+        "n = Notifier('auto', os.environ, write, desktop_available=False)\n"
+        "route = n.send(Notification('spidra-tui', 'Job x completed: \\x1b]0;owned\\x07 News'))\n"
+        "open(sys.argv[1], 'w').write(route)\n"
+    )
+    subprocess.run([*tmux, "new-session", "-d", "-s", "x", "-x", "80", "-y", "24"], check=True)
+    stop = threading.Event()
+    client = threading.Thread(target=_outer_terminal, args=(socket, raw, stop), daemon=True)
+    try:
+        subprocess.run([*tmux, "set", "-g", "allow-passthrough", "on"], check=True)
+        client.start()
+        block_until(
+            lambda: (
+                "kitty"
+                in subprocess.run(
+                    [*tmux, "list-clients", "-F", "#{client_termtype}"],
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                ).stdout
+            ),
+            what="the outer terminal attached and answered",
+        )
+        subprocess.run(
+            [*tmux, "send-keys", f"{sys.executable} {script} {done}", "Enter"], check=True
+        )
+        block_until(lambda: done.exists() and b"\x1b]99;i=" in raw.read_bytes())
+        block_until(lambda: raw.read_bytes().count(b"\x1b]99;i=") == 2)
+    finally:
+        stop.set()
+        subprocess.run([*tmux, "kill-server"], check=False)
+        client.join(5)
+    assert done.read_text() == "osc99"
+    sequences = re.findall(rb"\x1b\]99;([^\x1b]*)\x1b\\", raw.read_bytes())
+    assert len(sequences) == 2
+    body = base64.b64decode(sequences[1].split(b";", 1)[1]).decode()
+    assert body == "Job x completed: News"
+    assert b"owned" not in raw.read_bytes()
