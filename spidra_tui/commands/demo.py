@@ -166,6 +166,12 @@ def demo_connection(state_dir: str | None) -> Iterator[tuple[str, Any, Path]]:
 def _remember_catalogue(folder: Path, emulator: Any) -> None:
     from spidra_tui.watch.store import JobStore
 
-    entries = emulator.catalogue_ids()
+    entries = list(emulator.catalogue_ids())
+    # A batch with screenshots and a crawl, started by the user, so every kind of job
+    # is in the list from the first screen.
+    shop = "https://books.toscrape.com/catalogue/page-{}.html"
+    batch = emulator.create_batch(None, [shop.format(n) for n in range(1, 9)], screenshot=True)
+    crawl = emulator.create_crawl(None, "https://quotes.toscrape.com/", maxPages=120, maxDepth=3)
+    entries += [(f"batch:{batch}", ""), (f"crawl:{crawl}", "quotes.toscrape.com, 120 pages")]
     with JobStore.open(folder) as store:
         store.add_many([job_id for job_id, _ in entries], labels=dict(entries))
