@@ -50,6 +50,29 @@ async def test_batch_from_submit_to_end(emulator, fake_clock) -> None:
     assert listed.jobs[0].uuid == queued.batch_id and listed.total == 1
 
 
+async def test_batch_items_link_their_screenshots_on_the_storage_origin(
+    emulator, fake_clock
+) -> None:
+    import httpx
+
+    async with client_for(emulator) as client:
+        shot = await client.submit_batch(BatchRequest(URLS[:3], screenshot=True))
+        plain = await client.submit_batch(BatchRequest(URLS[:1]))
+        last = max(emulator.batch_finish_time(b.batch_id) for b in (shot, plain))
+        fake_clock.advance(last - fake_clock.monotonic())
+        with_shots = await client.get_batch(shot.batch_id)
+        without = await client.get_batch(plain.batch_id)
+    assert without.items[0].screenshot_url is None
+    done = [item for item in with_shots.items if item.status == "completed"]
+    assert done and all(item.screenshot_url for item in done)
+    assert all(item.screenshot_url is None for item in with_shots.items if item not in done)
+    async with httpx.AsyncClient() as storage:
+        for item in done:
+            assert item.screenshot_url.startswith(emulator.storage_url + "/screenshots/")
+            answer = await storage.get(item.screenshot_url)
+            assert answer.status_code == 200 and answer.content.startswith(b"\x89PNG\r\n")
+
+
 async def test_batch_cancel_and_retry(emulator, fake_clock) -> None:
     urls = (*URLS[:2], "https://shop.test/fail")
     async with client_for(emulator) as client:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import random
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from ..clock import Clock
 from . import content
+from .results import SCREENSHOT_HOST
 
 MAX_BATCH_URLS = 50
 PENDING_BATCHES = 50  # per key, as the service limits them
@@ -85,6 +87,7 @@ class BatchRun:
     created_wall: float = 0.0
     credits_each: float = 1.0
     finished_wall: dict[str, float] = field(default_factory=dict)
+    screenshot: bool = False
 
 
 def _item_lives(rng: random.Random, count: int, urls: list[str]) -> list[list[Life]]:
@@ -126,6 +129,9 @@ class BatchBook:
         self._ids = random.Random(f"batch-ids/{seed}")
         self._batches: dict[str, BatchRun] = {}
         self._lock = threading.Lock()
+        self.link: Callable[[str, int, str], str] | None = None
+        """Signs a generated screenshot link for the storage origin (set when it
+        starts): ``(url, seed, title)``. None leaves links as they are."""
 
     def _new_id(self) -> str:
         return str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
@@ -157,6 +163,7 @@ class BatchBook:
                 prompt=body.get("prompt") if isinstance(body.get("prompt"), str) else None,
                 seed=seed,
                 created_wall=self._clock.wall(),
+                screenshot=body.get("screenshot") is True,
             )
             self._batches[batch_id] = batch
         return batch
@@ -267,10 +274,15 @@ class BatchBook:
         started = life is not None and state != "pending"
         ended = state in ("completed", "failed")
         result = None
+        shot = None
         if state == "completed":
             rng = random.Random(f"{batch.seed}/{index}")
             title = content.page_title(item.url, rng)
             result = content.page_markdown(item.url, title, rng, sections=2)
+            if batch.screenshot:
+                shot = f"{SCREENSHOT_HOST}/{item.job_id}-1.png"
+                if self.link is not None:
+                    shot = self.link(shot, batch.seed + index, title)
         return {
             "uuid": item.uuid,
             "url": item.url,
@@ -281,7 +293,7 @@ class BatchBook:
             "creditsUsed": batch.credits_each if ended else 0,
             "startedAt": _iso(self._wall_of(batch, life.start)) if started and life else None,
             "finishedAt": _iso(self._wall_of(batch, life.end)) if ended and life else None,
-            "screenshotUrl": None,
+            "screenshotUrl": shot,
         }
 
 

@@ -106,6 +106,7 @@ class Emulator:
         self.base_url = f"http://{shown}:{bound_port}{PREFIX}"
         self.storage_url = self.storage.start(host, _StorageObserver())
         self._book.links = self.storage.signed_result
+        self.batches.link = self.storage.signed_link
         return self.base_url
 
     def stop(self) -> None:

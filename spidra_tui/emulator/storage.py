@@ -128,12 +128,7 @@ class Storage:
             if not isinstance(url, str) or not url.startswith(SCREENSHOT_HOST + "/"):
                 return url
             if url not in made:
-                name = url[len(SCREENSHOT_HOST) + 1 :]
-                with self._lock:
-                    known = self._titles.get(name)
-                    if known is None or (title and not known[1]):
-                        self._titles[name] = (seed, title if isinstance(title, str) else "")
-                made[url] = self.sign(SCREENSHOT_PREFIX + name)
+                made[url] = self.signed_link(url, seed, title)
             return made[url]
 
         signed = dict(result)
@@ -149,6 +144,21 @@ class Storage:
         if isinstance(shots, list):
             signed["screenshots"] = [link(url) for url in shots]
         return signed
+
+    def signed_link(self, url: Any, seed: int, title: Any = "") -> Any:
+        """``url``, a generated screenshot link (``SCREENSHOT_HOST``), as a link to
+        this origin signed now; the picture is drawn from ``seed`` with ``title``.
+        Anything else, or before the origin started, is returned as it is."""
+        if self.origin is None or not isinstance(url, str):
+            return url
+        if not url.startswith(SCREENSHOT_HOST + "/"):
+            return url
+        name = url[len(SCREENSHOT_HOST) + 1 :]
+        with self._lock:
+            known = self._titles.get(name)
+            if known is None or (title and not known[1]):
+                self._titles[name] = (seed, title if isinstance(title, str) else "")
+        return self.sign(SCREENSHOT_PREFIX + name)
 
     def plant(self, path: str, obj: StoredObject) -> str:
         """Serve ``obj`` at ``path`` (starting with ``/``); returns a signed link to it."""
