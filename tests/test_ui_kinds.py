@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import OptionList
 from ui_support import NOW, UiRig
 
 from spidra_tui.api.batch import parse_batch
 from spidra_tui.api.crawl import parse_crawl, parse_page
+from spidra_tui.ui.detail.part_list import PartList
 from spidra_tui.watch.kinds import watch_for
 from spidra_tui.watch.state import JobUpdate
 
@@ -110,9 +110,9 @@ async def test_a_batch_detail_lists_items_and_shows_the_chosen_one(tmp_path: Pat
         report(rig, BATCH, parse_batch(batch_body()))
         detail = rig.app.main.detail
         await until(pilot, lambda: detail.shows_parts and detail.parts_view.selected is not None)
-        options = detail.parts_view.query_one("#part-list", OptionList)
-        assert options.option_count == 4
-        assert "https://shop.test/a" in str(options.get_option_at_index(0).prompt)
+        options = detail.parts_view.query_one("#part-list", PartList)
+        assert options.row_count == 4
+        assert "https://shop.test/a" in options.row_text(0).plain
         assert detail.copy_target().text == "# Shop A"
         await pilot.press("tab")  # into the detail
         await pilot.press("right_square_bracket")
@@ -132,11 +132,11 @@ async def test_a_crawl_detail_lists_the_kept_pages_as_they_arrive(tmp_path: Path
         first = tuple(parse_page(p, "p") for p in crawl_pages(3))
         report(rig, CRAWL, parse_crawl(crawl_body(3)), first)
         detail = rig.app.main.detail
-        options = lambda: detail.parts_view.query_one("#part-list", OptionList)  # noqa: E731
-        await until(pilot, lambda: detail.shows_parts and options().option_count == 3)
+        options = lambda: detail.parts_view.query_one("#part-list", PartList)  # noqa: E731
+        await until(pilot, lambda: detail.shows_parts and options().row_count == 3)
         more = tuple(parse_page(p, "p") for p in crawl_pages(7)[3:])
         report(rig, CRAWL, parse_crawl(crawl_body(7)), more, at=3)
-        await until(pilot, lambda: options().option_count == 7)
+        await until(pilot, lambda: options().row_count == 7)
         assert rig.store.page_count(CRAWL) == 7
         assert detail.copy_target().text == "# Page 0"
 
@@ -224,8 +224,8 @@ async def test_hostile_items_reach_the_screen_as_plain_text(tmp_path: Path) -> N
         report(rig, BATCH, parse_batch(body))
         detail = rig.app.main.detail
         await until(pilot, lambda: detail.shows_parts and detail.parts_view.selected is not None)
-        options = detail.parts_view.query_one("#part-list", OptionList)
-        shown = [str(options.get_option_at_index(i).prompt) for i in range(2)]
+        options = detail.parts_view.query_one("#part-list", PartList)
+        shown = [options.row_text(i).plain for i in range(2)]
         info = str(detail.parts_view.query_one("#part-info").render())
         row = rig.app.main.job_list.table.get_cell(BATCH, "status").plain
         for text in (*shown, info, row):

@@ -37,8 +37,9 @@ from spidra_tui.ui.messages import PollerChanged
 from spidra_tui.ui.palette import SpidraCommands
 from spidra_tui.ui.terminal import TerminalOutput, recording_driver
 from spidra_tui.ui.watching import UpdateBuffer, WatcherFactory, WatcherLike
+from spidra_tui.watch.answers import AnswerReader
 from spidra_tui.watch.budget import clock_text
-from spidra_tui.watch.kinds import read_answer, whole_in_updates
+from spidra_tui.watch.kinds import whole_in_updates
 from spidra_tui.watch.state import JobSummary, JobUpdate, PollerStatus
 from spidra_tui.watch.store import JobStore
 
@@ -90,6 +91,7 @@ class SpidraApp(App[int]):
         self.terminal = TerminalOutput()
         super().__init__(driver_class=recording_driver(self.get_driver_class(), self.terminal))
         self.store = store
+        self._answers = AnswerReader(store)
         self.server = server
         self.notify_jobs = notify_jobs
         self.ring_bell = bell
@@ -358,13 +360,11 @@ class SpidraApp(App[int]):
 
     @work(thread=True, exclusive=True, group="load-answer")
     def _load_answer(self, job_id: str) -> None:
-        body = self.store.load_answer(job_id)
-        if body is None or get_current_worker().is_cancelled:
-            return
-        pages = [] if whole_in_updates(job_id) else self.store.load_pages(job_id)
         try:
-            job = read_answer(job_id, body, pages)
+            job = self._answers.read(job_id)
         except SpidraError:
+            return
+        if job is None or get_current_worker().is_cancelled:
             return
         self.call_from_thread(self._answer_loaded, job_id, job)
 

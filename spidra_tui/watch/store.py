@@ -322,14 +322,21 @@ class JobStore:
         self, job_id: str, offset: int = 0, limit: int | None = None
     ) -> list[dict[str, Any]]:
         """Kept crawl pages in crawl order, from ``offset``; unreadable ones are skipped."""
+        return self.load_pages_after(job_id, offset, limit)[0]
+
+    def load_pages_after(
+        self, job_id: str, offset: int = 0, limit: int | None = None
+    ) -> tuple[list[dict[str, Any]], int]:
+        """:meth:`load_pages`, and the offset to read the pages kept later from."""
         with self._reading() as conn:
             rows = conn.execute(
-                "SELECT body, compressed FROM crawl_pages WHERE job_id = ? AND seq >= ?"
+                "SELECT body, compressed, seq FROM crawl_pages WHERE job_id = ? AND seq >= ?"
                 " ORDER BY seq LIMIT ?",
                 (_clean(job_id), offset, -1 if limit is None else limit),
             ).fetchall()
+        following = rows[-1][2] + 1 if rows else offset
         pages = []
-        for body, compressed in rows:
+        for body, compressed, _seq in rows:
             text = _decode_answer(body, compressed)
             try:
                 value = json.loads(text) if text is not None else None
@@ -337,7 +344,7 @@ class JobStore:
                 value = None
             if isinstance(value, dict):
                 pages.append(value)
-        return pages
+        return pages, following
 
     def load_answer_text(self, job_id: str) -> str | None:
         """The last full answer as JSON text; None if there is none or it cannot be read."""

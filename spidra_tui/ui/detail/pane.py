@@ -180,7 +180,7 @@ class JobDetail(Vertical):
             self._pending = (next_poll_in, retry, next_poll_note)
             return
         job_id = summary.job_id if summary is not None else ""
-        parts = parts_of(job)
+        parts = parts_of(job, self._parts_view.parts_of(job_id))
         has_parts = parts is not None or (summary is not None and summary.kind != "scrape")
         self._show_parts(has_parts)
         if has_parts:

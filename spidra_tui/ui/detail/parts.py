@@ -8,7 +8,7 @@ markdown rendered, anything else as JSON, and the error of one that failed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,14 +17,14 @@ from textual import on
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Input, Static
 
 from spidra_tui.api.batch import Batch
 from spidra_tui.api.crawl import Crawl
 from spidra_tui.deliver import default_name
 from spidra_tui.sanitize import clean, line
 from spidra_tui.ui.detail.deliverable import Deliverable, json_text
+from spidra_tui.ui.detail.part_list import PartList
 from spidra_tui.ui.detail.tab import DetailTab
 from spidra_tui.ui.document import DocumentMode, DocumentView
 
@@ -60,23 +60,45 @@ def _batch_parts(batch: Batch) -> Parts:
     )
 
 
-def _crawl_parts(crawl: Crawl) -> Parts:
+def _crawl_parts(crawl: Crawl, previous: Parts | None) -> Parts:
+    pages = crawl.pages
+    kept: tuple[Part, ...] = ()
+    if previous is not None and previous.noun == "page" and previous.parts:
+        # A kept page never changes: a crawl that grew reuses the parts it had.
+        known = previous.parts
+        if len(known) <= len(pages) and all(
+            (known[i].url, known[i].status) == (pages[i].url, pages[i].status)
+            for i in (0, len(known) - 1)
+        ):
+            kept = known
     return Parts(
         "page",
-        tuple(
+        kept
+        + tuple(
             Part(p.url, p.status, p.data, p.error, p.title, p.depth, p.parent_url)
-            for p in crawl.pages
+            for p in pages[len(kept) :]
         ),
     )
 
 
-_PARTS: dict[type, Callable[[Any], Parts]] = {Batch: _batch_parts, Crawl: _crawl_parts}
+def parts_of(answer: Any, previous: Parts | None = None) -> Parts | None:
+    """The parts of a batch's or crawl's answer; None for any other answer (a scrape).
+
+    ``previous``, the same job's parts from an earlier answer, lets a crawl that
+    grew build only its new pages.
+    """
+    if isinstance(answer, Batch):
+        return _batch_parts(answer)
+    if isinstance(answer, Crawl):
+        return _crawl_parts(answer, previous)
+    return None
 
 
-def parts_of(answer: Any) -> Parts | None:
-    """The parts of a batch's or crawl's answer; None for any other answer (a scrape)."""
-    build = _PARTS.get(type(answer))
-    return build(answer) if build is not None else None
+def _grew(before: tuple[Part, ...], now: tuple[Part, ...]) -> bool:
+    """Whether ``now`` is ``before`` with more parts at the end (the same objects)."""
+    if not before or len(now) <= len(before):
+        return False
+    return now[0] is before[0] and now[len(before) - 1] is before[-1]
 
 
 def _mark(status: str | None) -> Text:
@@ -113,13 +135,14 @@ class PartsView(DetailTab):
         self._parts = Parts("item", ())
         self._index: int | None = None
         self._listed: tuple[tuple[Part, ...], str] | None = None
+        """The parts and filter the list was drawn from."""
         self._shown: Part | None = None
         self._filter = ""
         self._visible: list[int] = []  # indexes of the parts the filter lets through
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter by URL; escape clears", id="part-filter")
-        yield OptionList(id="part-list", markup=False)
+        yield PartList(id="part-list")
         yield Static(id="part-info", markup=False)
         yield DocumentView(id="part-doc")
 
@@ -127,10 +150,20 @@ class PartsView(DetailTab):
     def _doc(self) -> DocumentView:
         return self.query_one("#part-doc", DocumentView)
 
+    def parts_of(self, job_id: str) -> Parts | None:
+        """The parts listed, if they are ``job_id``'s."""
+        return self._parts if job_id == self.job_id else None
+
+    @property
+    def part_count(self) -> int:
+        """How many items or pages the job has (the filter aside)."""
+        return len(self._parts.parts)
+
     def set_parts(self, job_id: str, parts: Parts) -> None:
         """Take the job's parts; the chosen one stays while the job stays the same."""
         if job_id != self.job_id:
             self._index = None
+            self._listed = None
         elif parts == self._parts:
             return
         self.job_id = job_id
@@ -145,29 +178,53 @@ class PartsView(DetailTab):
         super().on_mount()
 
     def draw(self) -> None:
-        options = self.query_one("#part-list", OptionList)
+        rows = self.query_one("#part-list", PartList)
         parts = self._parts.parts
-        if self._listed is None or self._listed[0] != parts or self._listed[1] != self._filter:
+        listed = self._listed
+        if listed is not None and listed[1] == self._filter and _grew(listed[0], parts):
+            # More pages of the same crawl: list the new ones, leave the rest be.
             self._listed = (parts, self._filter)
-            wanted = self._filter.casefold()
-            self._visible = [
-                i for i, p in enumerate(parts) if wanted in line(p.url or "").casefold()
-            ]
+            new = self._matching(parts, len(listed[0]))
+            self._visible.extend(new)
+            rows.add_rows(new)
+            if self._index is None and self._visible:
+                self._index = self._visible[0]
+                rows.highlighted = 0
+        elif listed is None or listed != (parts, self._filter):
+            self._listed = (parts, self._filter)
+            self._visible = self._matching(parts, 0)
             if self._visible and self._index not in self._visible:
                 self._index = self._visible[0]
-            options.set_options(Option(_prompt(i + 1, parts[i])) for i in self._visible)
-            options.highlighted = self._position()
-        options.display = bool(self._visible)
+            rows.set_rows(self._visible, self._row_text)
+            rows.highlighted = self._position()
+        rows.display = bool(self._visible)
         self._draw_part()
 
+    def _matching(self, parts: tuple[Part, ...], start: int) -> list[int]:
+        """Indexes from ``start`` of the parts whose URL the filter lets through."""
+        wanted = self._filter.casefold()
+        if not wanted:
+            return list(range(start, len(parts)))
+        return [
+            i for i in range(start, len(parts)) if wanted in line(parts[i].url or "").casefold()
+        ]
+
+    def _row_text(self, index: int) -> Text:
+        parts = self._parts.parts
+        return _prompt(index + 1, parts[index]) if index < len(parts) else Text("")
+
     def _position(self) -> int | None:
-        return self._visible.index(self._index) if self._index in self._visible else None
+        if self._index is None:
+            return None
+        position = bisect_left(self._visible, self._index)
+        found = position < len(self._visible) and self._visible[position] == self._index
+        return position if found else None
 
     # -- the filter -------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "filter_parts":
-            return self.query_one("#part-list", OptionList).has_focus
+            return self.query_one("#part-list", PartList).has_focus
         return super().check_action(action, parameters)
 
     def action_filter_parts(self) -> None:
@@ -253,11 +310,11 @@ class PartsView(DetailTab):
             text.append(line(part.error, 300), style="red")
         info.update(text)
 
-    @on(OptionList.OptionHighlighted, "#part-list")
-    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+    @on(PartList.Highlighted, "#part-list")
+    def _highlighted(self, event: PartList.Highlighted) -> None:
         event.stop()
-        if 0 <= event.option_index < len(self._visible):
-            index = self._visible[event.option_index]
+        if 0 <= event.position < len(self._visible):
+            index = self._visible[event.position]
             if index != self._index:
                 self._index = index
                 self._draw_part()
@@ -281,7 +338,7 @@ class PartsView(DetailTab):
         if 0 <= index < len(self._parts.parts):
             self._index = index
             if self.is_mounted and self._listed is not None:
-                self.query_one("#part-list", OptionList).highlighted = self._position()
+                self.query_one("#part-list", PartList).highlighted = self._position()
                 self._draw_part()
 
     def step(self, direction: int) -> None:
@@ -305,7 +362,7 @@ class PartsView(DetailTab):
         return None
 
     def focus_main(self) -> None:
-        options = self.query_one("#part-list", OptionList)
+        options = self.query_one("#part-list", PartList)
         if options.display:
             options.focus()
 
