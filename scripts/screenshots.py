@@ -1,9 +1,11 @@
 """Make the README's screenshots from the demo: ``python scripts/screenshots.py [--scale X]``.
 
-Runs the app against the in-process emulator with the demo catalogue, sped up
-``--scale`` times, waits until every job but the long-running one has ended,
-and saves SVGs into ``screenshots/``: the list with a markdown result, a JSON
-result, a failed job, and the help screen.
+Runs the app against the in-process emulator with the demo's watchlist (the
+catalogue, a batch with screenshots and a crawl), sped up ``--scale`` times,
+waits until every job but the long-running ones has ended, and saves SVGs into
+``screenshots/``: the list with a markdown result, a JSON result, a failed job,
+a batch and its items, a batch item's screenshot previewed, a crawl's pages, the
+account view and the help screen.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ import time
 from pathlib import Path
 
 from spidra_tui.api.client import SpidraClient
-from spidra_tui.commands.tui import make_app
+from spidra_tui.commands.demo import _remember_catalogue
+from spidra_tui.commands.tui import make_app, screenshot_fetcher
 from spidra_tui.config import PollSettings
 from spidra_tui.emulator import Emulator, EmulatorConfig
 from spidra_tui.secret import Secret
@@ -41,45 +44,69 @@ async def wait_for_jobs(app: SpidraApp, pilot: object, ids: list[str]) -> None:
     raise SystemExit("The demo jobs did not finish in time; is the machine very busy?")
 
 
-async def shoot(app: SpidraApp, pilot: object, job_id: str, name: str) -> None:
-    app.main.job_list.select(job_id)
-    await pilot.pause(0.8)  # type: ignore[attr-defined]  # the answer loads in a thread
+def save(app: SpidraApp, name: str) -> None:
     app.save_screenshot(name, str(OUT))
     print(f"wrote {OUT / name}")
 
 
+async def shoot(app: SpidraApp, pilot: object, job_id: str, name: str) -> None:
+    app.main.job_list.select(job_id)
+    await pilot.pause(0.8)  # type: ignore[attr-defined]  # the answer loads in a thread
+    save(app, name)
+
+
+async def shoot_batch(app: SpidraApp, pilot: object, job_id: str) -> None:
+    """The batch's items, then its first item's screenshot in the Screenshots tab."""
+    await shoot(app, pilot, job_id, "batch.svg")
+    await pilot.press("tab", "right_square_bracket")  # type: ignore[attr-defined]
+    await pilot.press("3")  # type: ignore[attr-defined]
+    await pilot.pause(2.5)  # type: ignore[attr-defined]  # downloaded, decoded, scaled
+    save(app, "screenshot-preview.svg")
+    await pilot.press("1", "shift+tab")  # type: ignore[attr-defined]
+
+
 async def run(scale: float) -> None:
-    emulator = Emulator(EmulatorConfig(catalogue=True, time_scale=scale))
+    emulator = Emulator(EmulatorConfig(catalogue=True, history=True, time_scale=scale))
     base_url = emulator.start()
-    catalogue = emulator.catalogue_ids()
-    ids = [job.job_id for job in catalogue]
     OUT.mkdir(exist_ok=True)
     try:
         with tempfile.TemporaryDirectory(prefix="spidra-shots-") as folder:
+            _remember_catalogue(Path(folder), emulator)
             store = JobStore.open(folder)
-            store.add_many(ids, {job.job_id: job.description for job in catalogue})
+            ids = sorted(store.ids())
+            scrapes = [job.job_id for job in emulator.catalogue_ids()]
+            batch = next(job_id for job_id in ids if job_id.startswith("batch:"))
+            crawl = next(job_id for job_id in ids if job_id.startswith("crawl:"))
             client = SpidraClient(base_url, Secret(emulator.demo_key))
+            fetcher = screenshot_fetcher(Path(folder))
             app = make_app(
                 store=store,
                 client=client,
                 poll=PollSettings(interval=1.0, max_rate=20.0, max_in_flight=8),
                 server="demo server",
                 notify_jobs=False,
+                screenshots=fetcher,
             )
             try:
                 async with app.run_test(size=SIZE) as pilot:
-                    # Everything but the last, long-running job, which stays active.
-                    await wait_for_jobs(app, pilot, ids[:-1])
-                    await shoot(app, pilot, ids[MARKDOWN_JOB], "main-markdown.svg")
-                    await shoot(app, pilot, ids[JSON_JOB], "json-result.svg")
-                    await shoot(app, pilot, ids[FAILED_JOB], "failed-job.svg")
+                    # Everything but the last, long-running scrape and the crawl.
+                    await wait_for_jobs(app, pilot, scrapes[:-1] + [batch])
+                    await shoot(app, pilot, scrapes[MARKDOWN_JOB], "main-markdown.svg")
+                    await shoot(app, pilot, scrapes[JSON_JOB], "json-result.svg")
+                    await shoot(app, pilot, scrapes[FAILED_JOB], "failed-job.svg")
+                    await shoot_batch(app, pilot, batch)
+                    await shoot(app, pilot, crawl, "crawl.svg")
+                    await pilot.press("A")
+                    await pilot.pause(2.0)  # the account's lists load
+                    save(app, "account.svg")
+                    await pilot.press("escape")
                     await pilot.press("question_mark")
                     await pilot.pause(0.5)
-                    app.save_screenshot("help.svg", str(OUT))
-                    print(f"wrote {OUT / 'help.svg'}")
+                    save(app, "help.svg")
                     await app.stop_watching()
             finally:
                 await client.aclose()
+                await fetcher.aclose()
                 store.close()
     finally:
         emulator.stop()
