@@ -472,13 +472,13 @@ async def _run_api_command(
             from spidra_tui.commands.account import run
 
             return await run(command, args, client, max_rate=poll.max_rate)
+        shots = None
+        if command == "get" and args.screenshots is not None:
+            from spidra_tui.commands.get_screenshots import ScreenshotRequest
+
+            shots = ScreenshotRequest(args.screenshots, state_dir, overwrite=args.overwrite)
         if command == "get" and ":" not in args.job_id and args.format not in ("jsonl", "csv"):
             # A scrape: its wait shows when the budget lets it look again.
-            shots = None
-            if args.screenshots is not None:
-                from spidra_tui.commands.get_screenshots import ScreenshotRequest
-
-                shots = ScreenshotRequest(args.screenshots, state_dir, overwrite=args.overwrite)
             return await get_command.get(
                 client,
                 args.job_id,
@@ -490,7 +490,9 @@ async def _run_api_command(
                 grep=args.grep,
             )
         remember = None if getattr(args, "no_remember", True) else watchlist.remembering(state_dir)
-        handled = await kinds.run(command, args, client, remember, watchlist.reopening(state_dir))
+        handled = await kinds.run(
+            command, args, client, remember, watchlist.reopening(state_dir), shots
+        )
         if handled is not None:
             return handled
         if command == "submit":

@@ -124,3 +124,42 @@ def test_crawl_wait_and_watch_exit_codes(live, tmp_path: Path) -> None:
     watched = run(*api(live, "watch", f"batch:{batch_id}", *state, "--interval", "1"))
     assert watched.returncode == 1  # completed, but one item failed
     assert f"batch:{batch_id}" in watched.stdout and "1 failed" in watched.stdout
+
+
+def test_get_batch_greps_items_and_saves_their_screenshots(
+    emulator, fake_clock, tmp_path: Path, http
+) -> None:
+    batch_id = emulator.create_batch(KEY, URLS[:3], screenshot=True)
+    finish(emulator, fake_clock, emulator.batch_finish_time(batch_id))
+    items = emulator.batch_answer(batch_id)["items"]
+    out, state = tmp_path / "out", tmp_path / "state"
+    out.mkdir()
+    ref = f"batch:{batch_id}"
+    base = ("get", ref, "--state-dir", str(state))
+    found = run(*api(emulator, *base, "--grep", "p/1", "--screenshots", str(out)))
+    # Each matching line of an item's content, under the item's URL.
+    assert found.stdout and all(
+        line.startswith("https://shop.test/p/1\t") for line in found.stdout.splitlines()
+    )
+    assert found.returncode == 0, found.stderr
+    shots = [(n, i["screenshotUrl"]) for n, i in enumerate(items, 1) if i.get("screenshotUrl")]
+    assert shots, "the emulator gave no item a screenshot"
+    assert sorted(p.name for p in out.iterdir()) == [f"batch-{batch_id}-{n}.png" for n, _ in shots]
+    for number, url in shots:
+        assert (out / f"batch-{batch_id}-{number}.png").read_bytes() == http.get(url).content
+    assert all(KEY not in r.target + repr(r.headers) for r in emulator.storage.requests)
+    nothing = run(*api(emulator, "get", ref, "--grep", "no such words anywhere"))
+    assert nothing.returncode == 1 and nothing.stdout == ""
+    bad = run(*api(emulator, "get", ref, "--grep", "(unclosed"))
+    assert bad.returncode == 2 and "Not a valid regular expression" in bad.stderr
+
+
+def test_get_crawl_greps_every_page(emulator, fake_clock) -> None:
+    crawl_id = emulator.create_crawl(KEY, "https://docs.test/", maxPages=130)
+    finish(emulator, fake_clock, emulator.crawl_finish_time(crawl_id))
+    found = run(*api(emulator, "get", f"crawl:{crawl_id}", "--grep", "."))
+    urls = {line.split("\t")[0] for line in found.stdout.splitlines()}
+    server = emulator.crawl_pages(crawl_id)
+    # Past the 100 pages the answer holds inline: every page with content was searched.
+    assert urls == {p["url"] for p in server if p.get("data")}
+    assert len(urls) > 100

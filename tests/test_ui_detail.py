@@ -219,7 +219,7 @@ async def test_screenshots_are_listed_selectable_and_refused_when_not_web(
         assert "refused" in text and "file:///etc/passwd" in text
         assert app.detail.screenshot_url() == "https://cdn.example/full.png"
         assert app.detail.selected_url() == "https://cdn.example/full.png"
-        app.query_one("#shot-list").focus()
+        app.query_one("#screenshots-tab").query_one("#shot-list").focus()
         await pilot.press("down")
         await settle(pilot)
         assert app.detail.screenshot_url() == "file:///etc/passwd"

@@ -42,7 +42,7 @@ async def open_tab(rig: UiRig, pilot) -> ScreenshotsTab:  # type: ignore[no-unty
     rig.w.answer("job-a", completed_body("# x", screenshots=rig.shots))  # type: ignore[attr-defined]
     await pilot.pause(0.3)
     await pilot.press("enter", "3")
-    return rig.app.query_one(ScreenshotsTab)
+    return rig.app.query_one("#screenshots-tab", ScreenshotsTab)
 
 
 async def test_the_selected_screenshot_shows_as_cells_and_s_keeps_it(
@@ -56,7 +56,7 @@ async def test_the_selected_screenshot_shows_as_cells_and_s_keeps_it(
     rig = rig_with(tmp_path, emulator, shots)
     async with rig.app.run_test(size=(140, 40)) as pilot:
         tab = await open_tab(rig, pilot)
-        preview = rig.app.query_one(ScreenshotPreview)
+        preview = rig.app.query_one("#screenshots-tab").query_one(ScreenshotPreview)
         await until(pilot, lambda: preview.picture is not None)
         assert tab.preview_state == "shown"
         picture = preview.picture
@@ -131,7 +131,7 @@ async def test_hostile_images_show_a_clear_state(emulator: Emulator, tmp_path: P
     ]
     async with rig.app.run_test(size=(140, 40)) as pilot:
         tab = await open_tab(rig, pilot)
-        state = rig.app.query_one("#shot-state")
+        state = tab.query_one("#shot-state")
         for index, words in enumerate(expected):
             if index:
                 await pilot.press("]")
@@ -141,7 +141,9 @@ async def test_hostile_images_show_a_clear_state(emulator: Emulator, tmp_path: P
                 message=lambda: f"{index}: {state.render()}",  # noqa: B023
             )
             assert tab.preview_state in ("failed", "refused")
-            assert rig.app.query_one(ScreenshotPreview).picture is None
+            assert (
+                rig.app.query_one("#screenshots-tab").query_one(ScreenshotPreview).picture is None
+            )
             await pilot.pause(0.05)
 
 
@@ -169,3 +171,58 @@ async def test_endings_notify_through_the_terminal_once_per_burst(tmp_path: Path
         await pilot.pause()
         assert rig.app.notices.pending == 0  # nothing gathered: nothing will be sent
         assert [w for w in written if "777" in w] == notes
+
+
+async def test_a_batch_items_screenshot_shows_with_3_and_s_keeps_it(
+    emulator: Emulator, tmp_path: Path, http
+) -> None:
+    from test_ui_kinds import report
+
+    from spidra_tui.api.batch import parse_batch
+
+    (tmp_path / "here").mkdir()
+    shot = emulator.storage.plant("/items/2.png", StoredObject(_picture(800, 600)))
+    fetcher = ScreenshotFetcher(ImageCache(tmp_path / "cache"))
+    key = "batch:b-7"
+    rig = UiRig(tmp_path / "here", [key], screenshots=fetcher)
+    body = {
+        "status": "completed",
+        "totalUrls": 2,
+        "completedCount": 2,
+        "failedCount": 0,
+        "items": [
+            {"uuid": "1", "url": "https://a.test/", "status": "completed", "result": "# A"},
+            {
+                "uuid": "2",
+                "url": "https://b.test/",
+                "status": "completed",
+                "result": "# B",
+                "screenshotUrl": shot,
+            },
+        ],
+    }
+    async with rig.app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        report(rig, key, parse_batch(body))
+        detail = rig.app.main.detail
+        view = detail.parts_view
+        await until(pilot, lambda: detail.shows_parts and view.selected is not None)
+        await pilot.press("tab", "right_square_bracket")
+        await until(pilot, lambda: view.selected_index == 1)
+        assert "3 screenshot" in str(view.query_one("#part-info").render())
+        await pilot.press("3")
+        preview = view.shots.query_one(ScreenshotPreview)
+        await until(pilot, lambda: preview.picture is not None)
+        assert view.shots.preview_state == "shown"
+        assert UPPER_HALF in preview.render_line(0).text
+        assert detail.screenshot_url() == shot
+        await pilot.press("s")
+        target = tmp_path / "here" / "batch-b-7-2.png"
+        await until(pilot, target.exists, message=lambda: str(rig.toasts()))
+        assert target.read_bytes() == http.get(shot).content
+        # The first item has no screenshot: stepping back says so, 1 shows content.
+        await pilot.press("left_square_bracket")
+        await until(pilot, lambda: view.shots.preview_state == "none")
+        await pilot.press("1")
+        await until(pilot, lambda: view.query_one("#part-doc").display)
+        assert detail.copy_target().text == "# A"

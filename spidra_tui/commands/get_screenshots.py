@@ -35,20 +35,28 @@ class ScreenshotRequest:
 
 async def save_all(job_id: str, job: Job, request: ScreenshotRequest, err: TextIO) -> int:
     """Save each screenshot of ``job`` (named after ``job_id``); one line on ``err``
-    per file or problem. Exit 0 when all were saved (or there were none), 1 when any was not, 2 when
-    the folder is unusable."""
+    per file or problem. Exit 0 when all were saved (or there were none), 1 when any
+    was not, 2 when the folder is unusable."""
+    shots = job.result.all_screenshots if job.result is not None else ()
+    return await save_numbered(job_id, list(enumerate(shots, 1)), request, err)
+
+
+async def save_numbered(
+    job_id: str, shots: list[tuple[int, str]], request: ScreenshotRequest, err: TextIO
+) -> int:
+    """Save each ``(number, url)`` as ``JOBID-number.png`` (a batch numbers them by
+    item); exit codes as :func:`save_all`."""
     folder = request.folder.expanduser()
     if not folder.is_dir():
         err.write(f"Not a folder: {sanitize.line(str(folder), 300)}\n")
         return EXIT_USAGE
-    shots = job.result.all_screenshots if job.result is not None else ()
     if not shots:
         err.write("This job has no screenshots.\n")
         return EXIT_OK
     failed = 0
     cache = ImageCache(request.state_dir / CACHE_FOLDER)
     async with ScreenshotFetcher(cache) as fetcher:
-        for number, url in enumerate(shots, 1):
+        for number, url in shots:
             try:
                 saved = await fetcher.save(url, folder, job_id, number, overwrite=request.overwrite)
             except FileExistsError as exc:

@@ -8,20 +8,38 @@ usage error, 3 not found, 4 key refused, 5 other API trouble.
 
 from __future__ import annotations
 
+import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
 from spidra_tui import sanitize
+from spidra_tui.api.batch import Batch
 from spidra_tui.api.batch_calls import BatchRequest
 from spidra_tui.api.client import SpidraClient
 from spidra_tui.api.crawl_calls import CrawlRequest
 from spidra_tui.api.errors import RateLimited, SpidraError, ValidationFailed, describe
 from spidra_tui.api.kinds import JobRef, Kind
-from spidra_tui.api.records import Fetched, NotFlat, content_text, csv_text, jsonl, whole_json
+from spidra_tui.api.models import Job
+from spidra_tui.api.records import (
+    Fetched,
+    NotFlat,
+    content_text,
+    csv_text,
+    jsonl,
+    records,
+    whole_json,
+)
 from spidra_tui.clock import Clock, SystemClock
 from spidra_tui.commands import get as scrape_get
-from spidra_tui.commands.get import EXIT_FAILED, EXIT_OK, EXIT_USAGE, exit_code_for
+from spidra_tui.commands.get import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    exit_code_for,
+    grep_pattern,
+)
+from spidra_tui.commands.get_screenshots import ScreenshotRequest, save_numbered
 from spidra_tui.job_ids import parse_ref
 from spidra_tui.watch.kinds import view_of
 
@@ -109,28 +127,48 @@ async def get(
     interval: float,
     out: TextIO = sys.stdout,
     err: TextIO = sys.stderr,
+    grep: str | None = None,
+    screenshots: ScreenshotRequest | None = None,
 ) -> int:
-    """``spidra-tui get`` for a job of any kind."""
+    """``spidra-tui get`` for a job of any kind; ``grep`` and ``screenshots`` as for a
+    scrape (a batch's screenshots are numbered by item)."""
     ref = checked_ref(text, err)
     if ref is None:
         return EXIT_USAGE
     if ref.kind is Kind.SCRAPE and fmt not in ("jsonl", "csv"):
         return await scrape_get.get(
-            client, ref.job_id, wait=wait, fmt=fmt, interval=interval, out=out, err=err
+            client,
+            ref.job_id,
+            wait=wait,
+            fmt=fmt,
+            interval=interval,
+            out=out,
+            err=err,
+            grep=grep,
+            screenshots=screenshots,
         )
+    try:
+        pattern = grep_pattern(grep) if grep is not None else None
+    except ValueError as exc:
+        err.write(f"{exc}\n")
+        return EXIT_USAGE
     try:
         if wait:
             await wait_until_ended(client, ref, interval=interval, err=err)
-        fetched = await fetch(client, ref, all_pages=fmt in ("json", "jsonl", "csv", "content"))
+        whole = pattern is not None or fmt in ("json", "jsonl", "csv", "content")
+        fetched = await fetch(client, ref, all_pages=whole)
     except SpidraError as exc:
         err.write(describe(exc) + "\n")
         return exit_code_for(exc)
-    try:
-        printed = render(fetched, fmt)
-    except NotFlat as exc:
-        err.write(f"The content is not flat ({exc}); use --format jsonl.\n")
-        return EXIT_USAGE
-    out.write(printed)
+    code = _printed(fetched, fmt, pattern, out, err)
+    if code == EXIT_USAGE:
+        return code
+    if screenshots is not None:
+        saved = await save_numbered(str(ref), screenshots_of(fetched), screenshots, err)
+        if saved != EXIT_OK:
+            return saved
+    if code is not None:
+        return code
     view = view_of(fetched.answer)
     summary = sanitize.line(f"{view.status}: {view.message or ''}", 200)
     if not fetched.is_terminal:
@@ -142,6 +180,46 @@ async def get(
     elif fetched.failed_parts:
         err.write(f"{ref} completed, {fetched.failed_parts} failed ({summary}).\n")
     return outcome(fetched)
+
+
+def _printed(
+    fetched: Fetched, fmt: str, pattern: re.Pattern[str] | None, out: TextIO, err: TextIO
+) -> int | None:
+    """Print what ``get`` prints; an exit code when that decides it (``--grep``'s, or
+    a usage error), else None."""
+    if pattern is not None:
+        found = list(grep_records(fetched, pattern))
+        out.writelines(line + "\n" for line in found)
+        return EXIT_OK if found else EXIT_FAILED
+    try:
+        out.write(render(fetched, fmt))
+    except NotFlat as exc:
+        err.write(f"The content is not flat ({exc}); use --format jsonl.\n")
+        return EXIT_USAGE
+    return None
+
+
+def grep_records(fetched: Fetched, pattern: re.Pattern[str]) -> Iterator[str]:
+    """``URL<tab>line`` for each line of an item's or page's content that ``pattern``
+    matches (JSON content is searched as indented JSON), cleaned."""
+    for record in records(fetched):
+        value = record.get("content", record.get("data"))
+        text = value if isinstance(value, str) else sanitize.json_text(value)
+        label = sanitize.line(record.get("url") or "(no URL)")
+        for found in sanitize.clean(text if value is not None else "").split("\n"):
+            if pattern.search(found):
+                yield f"{label}\t{found}"
+
+
+def screenshots_of(fetched: Fetched) -> list[tuple[int, str]]:
+    """A job's screenshots as (number, URL): a batch's by item number; a crawl's
+    pages have none."""
+    answer = fetched.answer
+    if isinstance(answer, Batch):
+        return [(n, i.screenshot_url) for n, i in enumerate(answer.items, 1) if i.screenshot_url]
+    if isinstance(answer, Job) and answer.result is not None:
+        return list(enumerate(answer.result.all_screenshots, 1))
+    return []
 
 
 async def submit_batch(
@@ -273,13 +351,21 @@ async def run(
     client: SpidraClient,
     remember: Remember | None,
     reopen: Callable[[str], None] | None = None,
+    shots_request: ScreenshotRequest | None = None,
 ) -> int | None:
     """Run ``get``, ``cancel``, ``retry``, ``crawl`` or ``submit --batch`` from parsed
     arguments; None for any other command (a plain ``submit``, ``watch``). ``reopen``
-    marks a retried batch as running again in the watchlist, so watchers poll it anew."""
+    marks a retried batch as running again in the watchlist, so watchers poll it anew;
+    ``shots_request`` is where ``get --screenshots`` saves."""
     if command == "get":
         return await get(
-            client, args.job_id, wait=args.wait, fmt=args.format, interval=args.interval
+            client,
+            args.job_id,
+            wait=args.wait,
+            fmt=args.format,
+            interval=args.interval,
+            grep=args.grep,
+            screenshots=shots_request,
         )
     if command == "cancel":
         return await cancel(client, args.job_id)

@@ -117,7 +117,7 @@ async def key_figures(
             key = "j" if (n // 25) % 2 == 0 else "k"
             latencies.append(await screen.press(key))
             await asyncio.sleep(rng.uniform(*gap))
-        preview = app.query_one("#shot-preview")
+        preview = app.query_one("#screenshots-tab").query_one("#shot-preview")
         decoded = preview._worker.ran if previews else 0  # type: ignore[attr-defined]
     return {
         "p50": statistics.median(latencies),

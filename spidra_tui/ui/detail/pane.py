@@ -243,6 +243,9 @@ class JobDetail(Vertical):
 
         Sanitized for display, not checked: the opener must still refuse non-http(s).
         """
+        if self.shows_parts:
+            part = self._parts_view.selected
+            return (line(part.screenshot_url) or None) if part is not None else None
         shots = self._screenshots.screenshots
         if self.active_tab == "screenshots":
             shot = self._screenshots.selected
@@ -256,7 +259,14 @@ class JobDetail(Vertical):
 
     def selected_screenshot(self) -> tuple[int, str] | None:
         """On the Screenshots tab, the selected screenshot's number (1-based) and URL:
-        what ``s`` saves there. None on other tabs or when none is selected."""
+        what ``s`` saves there; for a batch item's screenshot, the item's number. None
+        on other tabs or when none is selected."""
+        if self.shows_parts:
+            part, number = self._parts_view.selected, self._parts_view.selected_index
+            if not self._parts_view.picture or part is None or number is None:
+                return None
+            url = line(part.screenshot_url)
+            return (number + 1, url) if url else None
         if self.active_tab != "screenshots":
             return None
         shot, number = self._screenshots.selected, self._screenshots.selected_number
@@ -267,6 +277,7 @@ class JobDetail(Vertical):
     def set_screenshot_fetcher(self, fetcher: ScreenshotFetcher | None) -> None:
         """Where the Screenshots tab fetches its pictures (None: no pictures)."""
         self._screenshots.set_fetcher(fetcher)
+        self._parts_view.shots.set_fetcher(fetcher)
 
     def toggle_markdown(self) -> None:
         """Switch markdown (content and pages) between rendered and source."""
@@ -317,6 +328,11 @@ class JobDetail(Vertical):
         """Make ``tab`` (one of :data:`TABS`) the active tab."""
         if tab not in TABS:
             raise ValueError(f"unknown tab {tab!r}; expected one of {TABS}")
+        if self.shows_parts:
+            # A batch item or crawl page has its content and maybe a screenshot.
+            if tab in ("content", "screenshots"):
+                self._parts_view.show_picture(tab == "screenshots")
+            return
         tabs = self.query_one("#detail-tabs", TabbedContent)
         focus_inside = self.screen.focused is not None and self in self.screen.focused.ancestors
         tabs.active = tab

@@ -2,8 +2,10 @@
 
 A batch lists its items (URL, status), a crawl its pages (URL, status, depth and
 the page it was found on). The chosen one's content shows as a scrape's does:
-markdown rendered, anything else as JSON, and the error of one that failed.
-``[`` and ``]`` step through them. What differs per kind is in :func:`parts_of`.
+markdown rendered, anything else as JSON, and the error of one that failed; ``3``
+shows its screenshot instead (previewed and saved as on a scrape's Screenshots
+tab), ``1`` its content again. ``[`` and ``]`` step through them. What differs
+per kind is in :func:`parts_of`.
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ from textual.widgets import Input, Static
 
 from spidra_tui.api.batch import Batch
 from spidra_tui.api.crawl import Crawl
+from spidra_tui.api.models import Result
 from spidra_tui.deliver import default_name
 from spidra_tui.sanitize import clean, line
 from spidra_tui.ui.detail.deliverable import Deliverable, json_text
 from spidra_tui.ui.detail.part_list import PartList
+from spidra_tui.ui.detail.screenshots import ScreenshotsTab
 from spidra_tui.ui.detail.tab import DetailTab
 from spidra_tui.ui.document import DocumentMode, DocumentView
 
@@ -43,6 +47,7 @@ class Part:
     title: str | None = None
     depth: int | None = None
     parent_url: str | None = None
+    screenshot_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +61,10 @@ class Parts:
 def _batch_parts(batch: Batch) -> Parts:
     return Parts(
         "item",
-        tuple(Part(i.url, i.status, i.content, i.error) for i in batch.items),
+        tuple(
+            Part(i.url, i.status, i.content, i.error, screenshot_url=i.screenshot_url)
+            for i in batch.items
+        ),
     )
 
 
@@ -139,16 +147,35 @@ class PartsView(DetailTab):
         self._shown: Part | None = None
         self._filter = ""
         self._visible: list[int] = []  # indexes of the parts the filter lets through
+        self.picture = False
+        """Whether the chosen part's screenshot shows instead of its content."""
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter by URL; escape clears", id="part-filter")
         yield PartList(id="part-list")
         yield Static(id="part-info", markup=False)
         yield DocumentView(id="part-doc")
+        yield ScreenshotsTab(id="part-shots")
 
     @property
     def _doc(self) -> DocumentView:
         return self.query_one("#part-doc", DocumentView)
+
+    @property
+    def shots(self) -> ScreenshotsTab:
+        """The chosen part's screenshot, previewed (shown with ``3``)."""
+        return self.query_one("#part-shots", ScreenshotsTab)
+
+    def show_picture(self, picture: bool) -> None:
+        """``3``: the chosen part's screenshot instead of its content; ``1``: back."""
+        self.picture = picture
+        if self.is_mounted:
+            self._draw_part()
+
+    def set_on_screen(self, on_screen: bool) -> None:
+        super().set_on_screen(on_screen)
+        if self.is_mounted:
+            self.shots.set_on_screen(on_screen and self.picture)
 
     def parts_of(self, job_id: str) -> Parts | None:
         """The parts listed, if they are ``job_id``'s."""
@@ -175,6 +202,7 @@ class PartsView(DetailTab):
 
     def on_mount(self) -> None:
         self.query_one("#part-filter", Input).display = False
+        self.shots.display = False
         super().on_mount()
 
     def draw(self) -> None:
@@ -272,7 +300,6 @@ class PartsView(DetailTab):
         doc = self._doc
         if part != self._shown or part is None:
             self._shown = part
-            doc.display = part is not None
             if part is None:
                 doc.show_message(Text(""))
             elif isinstance(part.content, str) and part.content.strip():
@@ -282,7 +309,19 @@ class PartsView(DetailTab):
             else:
                 why = part.error or f"Nothing yet: this {self._parts.noun} is {part.status}."
                 doc.show_message(Text(line(why, 2000), style="red" if part.error else "dim"))
+        self._draw_shot(part)
         self._draw_info()
+
+    def _draw_shot(self, part: Part | None) -> None:
+        shots, picture = self.shots, self.picture and part is not None
+        self._doc.display = part is not None and not picture
+        shots.display = picture
+        if picture:
+            assert part is not None and self._index is not None
+            shot = (part.screenshot_url,) if part.screenshot_url else ()
+            # Named as the part, so "s" saves JOB-N.png for part N.
+            shots.set_result(f"{self.job_id}#{self._index + 1}", Result(screenshots=shot))
+        shots.set_on_screen(picture and self.on_screen)
 
     def _draw_info(self) -> None:
         info = self.query_one("#part-info", Static)
@@ -300,6 +339,10 @@ class PartsView(DetailTab):
         if part.depth is not None:
             text.append(f" · depth {part.depth}")
         text.append(" · [ ] step", style="dim")
+        if part.screenshot_url and not self.picture:
+            text.append(" · 3 screenshot", style="dim")
+        elif self.picture:
+            text.append(" · 1 content", style="dim")
         text.append("\n")
         text.append(line(part.url) or "(no URL)", style="dim")
         if part.parent_url:
@@ -348,6 +391,8 @@ class PartsView(DetailTab):
             self.select(self._visible[position + direction])
 
     def deliverable(self) -> Deliverable | None:
+        if self.picture:
+            return self.shots.deliverable()
         part = self.selected
         if part is None or self._index is None:
             return None
