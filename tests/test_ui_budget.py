@@ -66,3 +66,23 @@ async def test_r_when_the_budget_is_spent_says_when(tmp_path: Path) -> None:
         assert rig.w.calls[-1] == ("refresh", selected)  # still first in line
         when = clock_text(rig.app.clock.wall() + 241.0, seconds=True)
         assert f"will be checked at {when}" in rig.toasts()
+
+
+async def test_the_pane_note_follows_the_budget_without_a_new_answer(tmp_path: Path) -> None:
+    rig = UiRig(tmp_path, IDS)
+    async with rig.app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        selected = rig.app.main.job_list.selected_id
+        assert selected is not None
+        rig.w.answer(selected, active_body(0.3))
+        await pilot.pause(0.5)
+        content = rig.app.main.detail.query_one("#content-status")
+        assert "request budget" not in str(content.render())
+        # The budget runs out while the job's answer stays the same: the pane says so.
+        rig.w.set_status(PollerStatus(3, 0, 0.0, 60.0, budget=view(rig, 0, spent_for=200.0)))
+        await pilot.pause(0.3)
+        assert "The request budget is spent until" in str(content.render())
+        # ... and stops saying it once the budget is free again.
+        rig.w.set_status(PollerStatus(3, 0, 0.2, 18.0, budget=view(rig, 96)))
+        await pilot.pause(0.3)
+        assert "request budget" not in str(content.render())

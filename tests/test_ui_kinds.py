@@ -253,3 +253,12 @@ async def test_slash_in_the_detail_filters_items_by_url(tmp_path: Path) -> None:
         assert view.selected.url == "https://shop.test/c"  # the choice stays
         await pilot.press("left_square_bracket")
         await until(pilot, lambda: view.selected_index == 1)
+
+
+async def test_a_crawl_not_yet_answered_says_no_pages_yet(tmp_path: Path) -> None:
+    rig = UiRig(tmp_path, [CRAWL])
+    async with rig.app.run_test(size=(160, 45)) as pilot:
+        detail = rig.app.main.detail
+        await until(pilot, lambda: detail.shows_parts)
+        info = detail.parts_view.query_one("#part-info")
+        await until(pilot, lambda: "No pages yet." in str(info.render()))

@@ -104,6 +104,7 @@ class SpidraApp(App[int]):
         # Parsed answers (a Job, Batch or Crawl) of the jobs shown lately.
         self._jobs: dict[str, Any] = {}
         self._poller: PollerStatus | None = None
+        self._shown_note: str | None = None
         self._load_timer: Timer | None = None
         self.deliveries = Deliveries(
             self,
@@ -198,6 +199,11 @@ class SpidraApp(App[int]):
         """Show the poller's state in the header."""
         self._poller = status
         self.main.status_bar.show_status(status)
+        # The detail says why a running job is polled rarely: keep that current.
+        job_id = self.main.job_list.selected_id if self.main.is_mounted else None
+        if job_id is not None:
+            if self._budget_note(self.main.job_list.summary(job_id)) != self._shown_note:
+                self._show_detail(job_id)
 
     def _flush_updates(self) -> None:
         # Not `_flush`: Textual's print capture calls `App._flush(stderr=...)`, and a
@@ -319,12 +325,13 @@ class SpidraApp(App[int]):
     def _show_detail(self, job_id: str) -> None:
         job_list = self.main.job_list
         summary = job_list.summary(job_id)
+        self._shown_note = self._budget_note(summary)
         self.main.detail.show(
             summary,
             self._jobs.get(job_id),
             next_poll_in=self._next_poll_in(summary),
             retry=job_list.retry_state(job_id),
-            next_poll_note=self._budget_note(summary),
+            next_poll_note=self._shown_note,
         )
 
     def _budget_note(self, summary: JobSummary | None) -> str | None:

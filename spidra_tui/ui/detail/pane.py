@@ -41,7 +41,6 @@ if TYPE_CHECKING:
 
 __all__ = ["TABS", "Deliverable", "JobDetail"]
 
-_NO_PARTS = Parts("item", ())
 
 # Tab ids in order; the number keys 1-5 follow this order.
 TABS = ("content", "pages", "screenshots", "stats", "raw")
@@ -187,7 +186,10 @@ class JobDetail(Vertical):
             self.query_one("#detail-header", Static).update(
                 status_line(summary, None, retrying=retry is not None), layout=False
             )
-            self._parts_view.set_parts(job_id, parts or _NO_PARTS)
+            if parts is None:  # no answer yet: nothing listed, in the kind's words
+                noun = "page" if summary is not None and summary.kind == "crawl" else "item"
+                parts = Parts(noun, ())
+            self._parts_view.set_parts(job_id, parts)
             return
         result = job.result if job is not None else None
         # One line high whatever it says: no layout pass (it would redraw the list's
