@@ -56,7 +56,7 @@ async def shoot(app: SpidraApp, pilot: object, job_id: str, name: str) -> None:
 
 
 async def shoot_batch(app: SpidraApp, pilot: object, job_id: str) -> None:
-    """The batch's items, then its first item's screenshot in the Screenshots tab."""
+    """The batch's items, then its second item's screenshot (3 on the item)."""
     await shoot(app, pilot, job_id, "batch.svg")
     await pilot.press("tab", "right_square_bracket")  # type: ignore[attr-defined]
     await pilot.press("3")  # type: ignore[attr-defined]
