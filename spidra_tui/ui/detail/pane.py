@@ -27,7 +27,8 @@ from spidra_tui.ui.detail.content import ContentTab
 from spidra_tui.ui.detail.deliverable import Deliverable
 from spidra_tui.ui.detail.find_bar import FindBar
 from spidra_tui.ui.detail.pages import PagesTab
-from spidra_tui.ui.detail.parts import Parts, PartsView, parts_of
+from spidra_tui.ui.detail.part_data import Parts, parts_of
+from spidra_tui.ui.detail.parts import PartsView
 from spidra_tui.ui.detail.raw import RawTab
 from spidra_tui.ui.detail.screenshots import ScreenshotsTab
 from spidra_tui.ui.detail.stats import StatsTab

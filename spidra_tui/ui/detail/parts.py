@@ -5,14 +5,12 @@ the page it was found on). The chosen one's content shows as a scrape's does:
 markdown rendered, anything else as JSON, and the error of one that failed; ``3``
 shows its screenshot instead (previewed and saved as on a scrape's Screenshots
 tab), ``1`` its content again. ``[`` and ``]`` step through them. What differs
-per kind is in :func:`parts_of`.
+per kind is in :mod:`spidra_tui.ui.detail.part_data`.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass
-from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -21,92 +19,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input, Static
 
-from spidra_tui.api.batch import Batch
-from spidra_tui.api.crawl import Crawl
 from spidra_tui.api.models import Result
 from spidra_tui.deliver import default_name
 from spidra_tui.sanitize import clean, line
 from spidra_tui.ui.detail.deliverable import Deliverable, json_text
+from spidra_tui.ui.detail.part_data import BAD, GOOD, Part, Parts, grew
 from spidra_tui.ui.detail.part_list import PartList
 from spidra_tui.ui.detail.screenshots import ScreenshotsTab
 from spidra_tui.ui.detail.tab import DetailTab
 from spidra_tui.ui.document import DocumentMode, DocumentView
-
-GOOD = frozenset({"completed", "success"})
-BAD = frozenset({"failed", "error", "cancelled"})
-
-
-@dataclass(frozen=True, slots=True)
-class Part:
-    """One item of a batch or page of a crawl, as the detail lists it."""
-
-    url: str | None
-    status: str | None
-    content: Any = None
-    error: str | None = None
-    title: str | None = None
-    depth: int | None = None
-    parent_url: str | None = None
-    screenshot_url: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Parts:
-    """What the detail lists for one job: ``noun`` names one part ("item", "page")."""
-
-    noun: str
-    parts: tuple[Part, ...]
-
-
-def _batch_parts(batch: Batch) -> Parts:
-    return Parts(
-        "item",
-        tuple(
-            Part(i.url, i.status, i.content, i.error, screenshot_url=i.screenshot_url)
-            for i in batch.items
-        ),
-    )
-
-
-def _crawl_parts(crawl: Crawl, previous: Parts | None) -> Parts:
-    pages = crawl.pages
-    kept: tuple[Part, ...] = ()
-    if previous is not None and previous.noun == "page" and previous.parts:
-        # A kept page never changes: a crawl that grew reuses the parts it had.
-        known = previous.parts
-        if len(known) <= len(pages) and all(
-            (known[i].url, known[i].status) == (pages[i].url, pages[i].status)
-            for i in (0, len(known) - 1)
-        ):
-            kept = known
-    return Parts(
-        "page",
-        kept
-        + tuple(
-            Part(p.url, p.status, p.data, p.error, p.title, p.depth, p.parent_url)
-            for p in pages[len(kept) :]
-        ),
-    )
-
-
-def parts_of(answer: Any, previous: Parts | None = None) -> Parts | None:
-    """The parts of a batch's or crawl's answer; None for any other answer (a scrape).
-
-    ``previous``, the same job's parts from an earlier answer, lets a crawl that
-    grew build only its new pages.
-    """
-    if isinstance(answer, Batch):
-        return _batch_parts(answer)
-    if isinstance(answer, Crawl):
-        return _crawl_parts(answer, previous)
-    return None
-
-
-def _grew(before: tuple[Part, ...], now: tuple[Part, ...]) -> bool:
-    """Whether ``now`` is ``before`` with more parts at the end (the same objects)."""
-    if not before or len(now) <= len(before):
-        return False
-    return now[0] is before[0] and now[len(before) - 1] is before[-1]
 
 
 def _mark(status: str | None) -> Text:
@@ -209,7 +130,7 @@ class PartsView(DetailTab):
         rows = self.query_one("#part-list", PartList)
         parts = self._parts.parts
         listed = self._listed
-        if listed is not None and listed[1] == self._filter and _grew(listed[0], parts):
+        if listed is not None and listed[1] == self._filter and grew(listed[0], parts):
             # More pages of the same crawl: list the new ones, leave the rest be.
             self._listed = (parts, self._filter)
             new = self._matching(parts, len(listed[0]))
