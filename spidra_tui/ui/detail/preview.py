@@ -84,6 +84,10 @@ class ScreenshotPreview(ScrollView, can_focus=True):
     def __init__(self, *, mode: str = "cells", id: str | None = None) -> None:
         super().__init__(id=id)
         self.mode = mode if mode in ("kitty", "sixel") else "cells"
+        if self.mode == "sixel":
+            # Textual crops a line short of a scrollbar, and the crop would drop the
+            # sixel at the line's end: no scrollbar here.
+            self.styles.scrollbar_size_vertical = 0
         self._worker = PictureWorker()
         self._image: Image | None = None
         self._built: Built | None = None
