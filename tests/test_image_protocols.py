@@ -8,6 +8,7 @@ import os
 import re
 import time
 import unicodedata
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -212,3 +213,32 @@ def test_a_sixel_window_fits_its_rows_and_is_quick() -> None:
     tail = picture.window(picture.rows - 3, 37)
     assert int(_SIXEL.fullmatch(tail).group(2)) <= 3 * 19  # type: ignore[union-attr]
     assert picture.window(picture.rows, 10) == ""
+
+
+@pytest.mark.parametrize(
+    ("argv", "mode"),
+    [([], "auto"), (["--images", "kitty"], "kitty"), (["job-1", "--images", "cells"], "cells")],
+)
+def test_the_images_option(argv: list[str], mode: str) -> None:
+    from spidra_tui.cli import parse
+
+    command, args = parse(argv)
+    assert command is None and args.images == mode
+
+
+def test_a_bad_images_mode_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    from spidra_tui.cli import main
+
+    assert main(["--images", "ascii"]) == 2
+    assert "--images" in capsys.readouterr().err
+
+
+def test_the_app_resolves_its_mode_from_its_environment(tmp_path: Path) -> None:
+    from ui_support import UiRig
+
+    assert UiRig(tmp_path).app.image_mode == "cells"
+    wezterm = {"TERM_PROGRAM": "WezTerm"}
+    assert UiRig(tmp_path, images="auto", env=wezterm).app.image_mode == "sixel"
+    tmux = {**wezterm, "TMUX": "/tmp/tmux-1/default,1,0"}
+    assert UiRig(tmp_path, images="auto", env=tmux).app.image_mode == "cells"
+    assert UiRig(tmp_path, images="kitty", env=tmux).app.image_mode == "kitty"
