@@ -109,7 +109,12 @@ async def test_sixel_is_drawn_over_the_last_line_and_fits_the_pane(
         assert region.height * CELL[1] - 6 < height <= region.height * CELL[1]
         # Drawn from the pane's top-left corner, after the lines under it.
         start = out.index("\x1bP0;1;0q")
-        assert out[:start].endswith(f"\x1b[{region.y + 1};{region.x + 1}H")
+        last = region.height - 1
+        assert out[:start].endswith(f"\x1b7\x1b[{last}A\x1b[{region.x + 1}G")
+        assert out.index("\x1b\\", start) < out.index("\x1b8", start)  # restored after it
+        # On the screen line of the pane's last row.
+        moves = re.findall(r"\x1b\[(\d+);(\d+)H", out[:start])
+        assert int(moves[-1][0]) == region.y + last + 1
         # Paging down draws the next window of the page.
         await pilot.press("space")
         await until(pilot, lambda: preview.scroll_offset.y > 0)

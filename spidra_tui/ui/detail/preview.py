@@ -12,8 +12,9 @@ come on screen (the line API of ``ScrollView``).
   channel) and the rows are placeholder cells that the terminal fills with it.
 - ``sixel``: the rows are half-block cells, and the last visible row ends with a
   zero-width control segment that draws the visible window's sixel over them from
-  the widget's top-left corner. Each window is encoded on the worker when the
-  picture scrolls to it; until then the cells show.
+  the widget's top-left corner (cursor saved, up to the first row, restored). Each
+  window is encoded on the worker when the picture scrolls to it; until then the
+  cells show.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.control import Control
 from rich.segment import ControlType, Segment
 from textual.events import Resize
 from textual.geometry import Size
@@ -239,13 +239,13 @@ class ScreenshotPreview(ScrollView, can_focus=True):
             return strip
         if y != count - 1 or not data:
             return strip
-        # Drawn after the rest of the window's lines, so their cells are under it.
-        region = self.scrollable_content_region
-        text = (
-            Control.move_to(region.x, region.y).segment.text
-            + data
-            + Control.move_to(region.x + strip.cell_length, region.y + y).segment.text
-        )
+        # Drawn after the rest of the window's lines, so their cells are under it. Up
+        # from this line rather than to a fixed row: Textual keeps rendered lines, and
+        # the pane may have moved since without being redrawn. The cursor is saved
+        # and restored around the picture.
+        up = f"\x1b[{y}A" if y else ""
+        column = f"\x1b[{self.scrollable_content_region.x + 1}G"
+        text = f"\x1b7{up}{column}{data}\x1b8"
         return Strip([*strip, Segment(text, None, _ZERO_WIDTH)], strip.cell_length)
 
     def _want_window(self, sixel: SixelPicture, window: tuple[int, int]) -> None:
