@@ -68,7 +68,13 @@ async def test_kitty_sends_the_picture_once_and_draws_placeholders(
         second = preview.kitty
         assert second is not None
         assert f"a=d,d=I,i={first.ids[0]},q=2" in "".join(written)
-        assert len(second.ids) > 1  # a tall page comes in tiles
+        assert len(second.ids) > 1  # a tall page comes in tiles, each sent when first seen
+        await pilot.pause(0.05)
+        assert f"a=t,f=100,t=d,i={second.ids[0]}," in "".join(written)
+        assert f"i={second.ids[1]}," not in "".join(written)
+        preview.scroll_end(animate=False)
+        await until(pilot, lambda: f"a=t,f=100,t=d,i={second.ids[1]}," in "".join(written))
+        assert "".join(written).count(f"a=p,U=1,i={second.ids[1]},") == 1
     # Leaving the app deletes what it sent.
     assert all(f"a=d,d=I,i={i},q=2" in "".join(written) for i in second.ids)
 

@@ -5,7 +5,8 @@ placement (``a=p,U=1``); the widget then draws ordinary text cells, U+10EEEE wit
 diacritic for the row and one for the column, in a foreground colour that is the
 image's id. The terminal puts the picture's pieces where those cells are, so scrolling,
 overlays and tab switches are the text's. A tall page is cut into tiles of at most
-:data:`TILE_ROWS` rows, each an image of its own (the diacritics count 297 rows).
+:data:`TILE_ROWS` rows, each an image of its own (the diacritics count 297 rows), so
+a tile is sent only when it first comes on screen.
 
 Only pixels encoded here (base64 of a PNG made from them) and numbers go into the
 escape sequences: nothing from the API does.
@@ -90,13 +91,13 @@ def box_size(image_size: tuple[int, int], columns: int, cell: tuple[int, int]) -
 @dataclass(frozen=True)
 class KittyPicture:
     """A picture sent as images ``ids`` (one a tile of ``tile_rows`` rows), placed
-    over ``columns`` x ``rows`` cells; ``commands`` transmits and places them all."""
+    over ``columns`` x ``rows`` cells; ``tiles[n]`` transmits and places tile ``n``."""
 
     ids: tuple[int, ...]
     columns: int
     rows: int
     tile_rows: int
-    commands: str
+    tiles: tuple[str, ...]
     _styles: dict[int, Style] = field(default_factory=dict, compare=False, repr=False)
 
     def line(self, row: int) -> tuple[Segment, ...]:
@@ -110,6 +111,18 @@ class KittyPicture:
         mark = PLACEHOLDER + DIACRITICS[local]
         text = "".join(mark + DIACRITICS[column] for column in range(self.columns))
         return (Segment(text, style),)
+
+    @property
+    def commands(self) -> str:
+        """Every tile's commands."""
+        return "".join(self.tiles)
+
+    def tiles_for(self, top: int, count: int) -> range:
+        """Numbers of the tiles that rows ``top`` to ``top + count`` show."""
+        if count < 1 or top >= self.rows:
+            return range(0)
+        last = min(self.rows, top + count) - 1
+        return range(max(0, top) // self.tile_rows, last // self.tile_rows + 1)
 
     def delete(self) -> str:
         """Commands that free the picture's images in the terminal."""
@@ -144,7 +157,7 @@ def kitty_picture(
 
     columns, rows = box_size(image.size, min(columns, len(DIACRITICS)), cell)
     if columns == 0:
-        return KittyPicture((), 0, 0, tile_rows, "")
+        return KittyPicture((), 0, 0, tile_rows, ())
     tile_rows = max(1, min(tile_rows, len(DIACRITICS)))
     # Never more pixels than the cells show; the terminal scales the rest up.
     width = min(image.size[0], columns * cell[0])
@@ -161,4 +174,4 @@ def kitty_picture(
         image_id = _new_id()
         ids.append(image_id)
         commands.append(transmit(image_id, buffer.getvalue(), columns, count))
-    return KittyPicture(tuple(ids), columns, rows, tile_rows, "".join(commands))
+    return KittyPicture(tuple(ids), columns, rows, tile_rows, tuple(commands))

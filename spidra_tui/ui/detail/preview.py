@@ -9,7 +9,8 @@ come on screen (the line API of ``ScrollView``).
 
 - ``cells``: half blocks, two pixels a cell.
 - ``kitty``: the picture goes to the terminal once (through the app's raw terminal
-  channel) and the rows are placeholder cells that the terminal fills with it.
+  channel), a tile of it as it first comes on screen, and the rows are placeholder
+  cells that the terminal fills with it.
 - ``sixel``: the rows are half-block cells, and the last visible row ends with a
   zero-width control segment that draws the visible window's sixel over them from
   the widget's top-left corner (cursor saved, up to the first row, restored). Each
@@ -92,6 +93,7 @@ class ScreenshotPreview(ScrollView, can_focus=True):
         self._image: Image | None = None
         self._built: Built | None = None
         self._kitty: KittyPicture | None = None
+        self._sent: set[int] = set()
         self._windows: dict[tuple[int, int], str] = {}
         self._wanted: tuple[int, int] | None = None
         self._source: Path | None = None
@@ -181,8 +183,10 @@ class ScreenshotPreview(ScrollView, can_focus=True):
         self._wanted = None
         if built is not None and built.kitty is not None and built.kitty.ids:
             # Headless, or no terminal attached: the cells show instead.
-            if self._write(built.kitty.commands):
+            tiles = built.kitty.tiles_for(self.scroll_offset.y, max(1, self.size.height))
+            if self._write(built.kitty.tiles[tiles[0] if tiles else 0]):
                 self._kitty = built.kitty
+                self._sent = {tiles[0] if tiles else 0}
         if built is not None:
             self.renders += 1
         cells = None if built is None else built.cells
@@ -199,6 +203,7 @@ class ScreenshotPreview(ScrollView, can_focus=True):
         if self._kitty is not None:
             self._write(self._kitty.delete())
             self._kitty = None
+            self._sent = set()
 
     def render_line(self, y: int) -> Strip:
         width = self._columns()
@@ -208,6 +213,10 @@ class ScreenshotPreview(ScrollView, can_focus=True):
             return Strip.blank(width, self.rich_style)
         kitty = self._kitty
         if kitty is not None:
+            tile = row // kitty.tile_rows
+            if tile not in self._sent:  # first on screen: before the frame that shows it
+                self._sent.add(tile)
+                self._write(kitty.tiles[tile])
             strip = Strip(kitty.line(row), kitty.columns)
         else:
             strip = Strip(picture.line(row), picture.width)
