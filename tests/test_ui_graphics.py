@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from rich.text import Text
 from test_images import bomb_png
 from test_ui_screenshots import _picture, open_tab, rig_with, until
 from ui_support import UiRig
@@ -17,6 +18,7 @@ from spidra_tui.images.cells import UPPER_HALF
 from spidra_tui.images.kitty import PLACEHOLDER
 from spidra_tui.ui.detail import preview as preview_module
 from spidra_tui.ui.detail.preview import ScreenshotPreview
+from spidra_tui.ui.dialogs.confirm import ConfirmDialog
 
 CELL = (10, 20)
 
@@ -126,6 +128,15 @@ async def test_sixel_is_drawn_over_the_last_line_and_fits_the_pane(
         await until(pilot, lambda: preview.scroll_offset.y > 0)
         top = preview.scroll_offset.y
         await until(pilot, lambda: any(w[0] == top for w in preview._windows))
+        await pilot.pause(0.05)
+        assert len(_DCS.findall(_screen_output(rig))) == 1
+        # Under a dialog the page is repainted as (tinted) cells, with no sixel over it.
+        rig.app.push_screen(ConfirmDialog("Replace?", Text("job-a-1.png exists")))
+        await until(pilot, lambda: isinstance(rig.app.screen, ConfirmDialog))
+        await pilot.pause(0.05)
+        assert "\x1bP" not in _screen_output(rig)
+        await pilot.press("n")
+        await until(pilot, lambda: not isinstance(rig.app.screen, ConfirmDialog))
         await pilot.pause(0.05)
         assert len(_DCS.findall(_screen_output(rig))) == 1
 
