@@ -51,8 +51,8 @@ async def test_kitty_sends_the_picture_once_and_draws_placeholders(
     written: list[str] = []
     async with rig.app.run_test(size=(140, 40)) as pilot:
         rig.app.terminal.attach(written.append)
-        await open_tab(rig, pilot)
-        preview = rig.app.query_one(ScreenshotPreview)
+        tab = await open_tab(rig, pilot)
+        preview = tab.query_one(ScreenshotPreview)
         assert preview.mode == "kitty"
         await until(pilot, lambda: preview.kitty is not None)
         first = preview.kitty
@@ -86,7 +86,7 @@ async def test_kitty_without_a_terminal_shows_cells(emulator: Emulator, tmp_path
     rig = rig_with(tmp_path, emulator, _plant(emulator, (1280, 800)), images="kitty")
     async with rig.app.run_test(size=(140, 40)) as pilot:
         tab = await open_tab(rig, pilot)
-        preview = rig.app.query_one(ScreenshotPreview)
+        preview = tab.query_one(ScreenshotPreview)
         await until(pilot, lambda: preview.picture is not None)
         assert tab.preview_state == "shown"
         assert preview.kitty is None
@@ -104,7 +104,7 @@ async def test_sixel_is_drawn_over_the_last_line_and_fits_the_pane(
     rig = rig_with(tmp_path, emulator, shots, images="sixel")
     async with rig.app.run_test(size=(140, 40)) as pilot:
         tab = await open_tab(rig, pilot)
-        preview = rig.app.query_one(ScreenshotPreview)
+        preview = tab.query_one(ScreenshotPreview)
         assert preview.mode == "sixel"
         await until(pilot, lambda: tab.preview_state == "shown" and bool(preview._windows))
         await pilot.pause(0.05)
@@ -148,8 +148,8 @@ async def test_auto_inside_tmux_draws_cells(emulator: Emulator, tmp_path: Path) 
     written: list[str] = []
     async with rig.app.run_test(size=(140, 40)) as pilot:
         rig.app.terminal.attach(written.append)
-        await open_tab(rig, pilot)
-        preview = rig.app.query_one(ScreenshotPreview)
+        tab = await open_tab(rig, pilot)
+        preview = tab.query_one(ScreenshotPreview)
         assert rig.app.image_mode == "cells" and preview.mode == "cells"
         await until(pilot, lambda: preview.picture is not None)
         assert UPPER_HALF in preview.render_line(0).text
@@ -171,8 +171,8 @@ async def test_hostile_images_are_a_clear_state_in_every_mode(
     async with rig.app.run_test(size=(140, 40)) as pilot:
         rig.app.terminal.attach(written.append)
         tab = await open_tab(rig, pilot)
-        state = rig.app.query_one("#shot-state")
-        preview = rig.app.query_one(ScreenshotPreview)
+        state = tab.query_one("#shot-state")
+        preview = tab.query_one(ScreenshotPreview)
         for index, words in enumerate(["Not an image", "too large", "cut short"]):
             if index:
                 await pilot.press("]")
