@@ -29,6 +29,7 @@ from spidra_tui.config import (
 )
 
 ENV_NOTIFY_PROTOCOL = "SPIDRA_TUI_NOTIFY_PROTOCOL"
+ENV_IMAGES = "SPIDRA_TUI_IMAGES"
 ACCOUNT_COMMANDS = ("logs", "account", "usage", "batches", "crawls")
 COMMANDS = (
     "get",
@@ -190,6 +191,15 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         )
         parser.add_argument("--bell", action="store_true", help="same as --notify bell")
         _notify_option(parser)
+        parser.add_argument(
+            "--images",
+            choices=("auto", "kitty", "sixel", "cells"),
+            default="auto",
+            help="how screenshots are drawn: auto (the default) uses the kitty graphics "
+            "protocol in kitty and Ghostty, sixel in foot, WezTerm, mlterm, contour and "
+            "iTerm2, and half-block cells elsewhere and always inside tmux or screen; "
+            f"{ENV_IMAGES} also picks one",
+        )
         parser.add_argument(
             "--follow-account",
             action="store_true",
@@ -407,6 +417,7 @@ def _dispatch(command: str | None, args: argparse.Namespace) -> int:
                     notify=not args.no_notify,
                     follow_account=args.follow_account,
                     notify_mode=notify_mode(args),
+                    images=args.images,
                 )
             finally:
                 gc.enable()

@@ -186,10 +186,13 @@ def launch(
     bell: bool = False,
     follow_account: bool = False,
     notify_mode: str = "auto",
+    images: str = "auto",
 ) -> int:
     """Open the watcher TUI; returns the exit code (2: the store is unusable).
 
     ``notify_mode`` is ``--notify``: how a job's end reaches the user outside the app.
+    ``images`` is ``--images``: how screenshots are drawn (``auto`` asks the terminal's
+    environment, see ``spidra_tui.images.protocol``).
     Screenshots are cached in the state folder's ``screenshots``.
 
     ``job_ids`` have been checked by the command line (see ``spidra_tui.job_ids``).
@@ -221,6 +224,7 @@ def launch(
                     bell=bell,
                     follow_account=follow_account,
                     notify_mode=notify_mode,
+                    images=images,
                     screenshots=screenshot_fetcher(state_dir),
                     on_first_screen=resume_collector,
                 )

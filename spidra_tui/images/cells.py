@@ -19,7 +19,7 @@ from rich.style import Style
 if TYPE_CHECKING:
     from PIL.Image import Image
 
-__all__ = ["UPPER_HALF", "CellPicture", "half_block_lines", "picture_size"]
+__all__ = ["UPPER_HALF", "CellPicture", "cells_in_box", "half_block_lines", "picture_size"]
 
 UPPER_HALF = "\u2580"
 
@@ -86,6 +86,19 @@ def half_block_lines(image: Image, columns: int, rows: int | None = None) -> Cel
         image = image.convert("RGB")
     scaled = image.resize((cells_w, cells_h * 2), PILImage.Resampling.BOX)
     return CellPicture(scaled.tobytes(), cells_w, cells_h, image.size)
+
+
+def cells_in_box(image: Image, columns: int, rows: int) -> CellPicture:
+    """``image`` (RGB) stretched to exactly ``columns`` x ``rows`` half-block cells:
+    what a graphics picture of that box shows before (or instead of) its pixels."""
+    from PIL import Image as PILImage
+
+    if columns < 1 or rows < 1:
+        return CellPicture(b"", 0, 0, image.size)
+    if image.mode != "RGB":
+        image = image.convert("RGB")
+    scaled = image.resize((columns, rows * 2), PILImage.Resampling.BOX)
+    return CellPicture(scaled.tobytes(), columns, rows, image.size)
 
 
 def _row_segments(

@@ -22,6 +22,7 @@ from textual.worker import get_current_worker
 
 from spidra_tui.api.errors import SpidraError
 from spidra_tui.clock import Clock, SystemClock
+from spidra_tui.images.protocol import image_mode
 from spidra_tui.notify.endings import Ending
 from spidra_tui.notify.route import Notifier
 from spidra_tui.notify.sender import BurstSender
@@ -61,7 +62,8 @@ class SpidraApp(App[int]):
     ``env``, ``folder``, ``pyperclip_copy`` and ``open_url_hook`` let tests
     and odd set-ups decide how copy, save and open behave; ``clock`` sets the
     time that ages and countdowns are measured against; ``on_first_screen`` is
-    called once the first screen, rows included, has been painted.
+    called once the first screen, rows included, has been painted. ``images``
+    (``--images``) is how screenshots are drawn: ``auto`` decides from ``env``.
     """
 
     CSS_PATH = ["app.tcss", "jobs/job_list.tcss", "status_bar.tcss"]
@@ -87,6 +89,7 @@ class SpidraApp(App[int]):
         follow_account: bool = False,
         notify_mode: str = "off",
         screenshots: ScreenshotFetcher | None = None,
+        images: str = "cells",
     ) -> None:
         self.terminal = TerminalOutput()
         super().__init__(driver_class=recording_driver(self.get_driver_class(), self.terminal))
@@ -117,6 +120,8 @@ class SpidraApp(App[int]):
             screenshots=screenshots,
         )
         self.screenshots = screenshots
+        self.image_mode = image_mode(images, env)
+        """How pictures are drawn: ``cells``, ``kitty`` or ``sixel`` (``--images``)."""
         self.notices = BurstSender(Notifier(notify_mode, env, self.terminal.write))
         """One notification leaving the app per burst of job endings (``--notify``)."""
         self.job_actions = JobActions(self)

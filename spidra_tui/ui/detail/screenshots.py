@@ -103,7 +103,8 @@ class ScreenshotsTab(DetailTab):
         yield OptionList(id="shot-list", markup=False)
         yield Static(id="shot-info", markup=False)
         yield Static(id="shot-state", markup=False)
-        yield ScreenshotPreview(id="shot-preview")
+        mode = getattr(self.app, "image_mode", "cells")
+        yield ScreenshotPreview(mode=mode, id="shot-preview")
 
     def set_fetcher(self, fetcher: ScreenshotFetcher | None) -> None:
         """Where pictures come from; None shows the list only."""
