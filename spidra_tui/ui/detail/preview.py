@@ -80,7 +80,20 @@ def decode_width(mode: str, columns: int, cell: tuple[int, int]) -> int:
 
 
 class ScreenshotPreview(ScrollView, can_focus=True):
-    """Shows one image, as wide as the pane allows, scrolled vertically when tall."""
+    """Shows one image, as wide as the pane allows, scrolled vertically when tall.
+
+    Its scrollbar is always there, so a new picture changes no layout: setting a
+    scroll view's virtual size would otherwise lay out the whole screen (some 25 ms
+    here), once when the cursor leaves a job and once when the next picture lands,
+    and a key arriving meanwhile would wait for it.
+    """
+
+    DEFAULT_CSS = """
+    ScreenshotPreview {
+        overflow-y: scroll;
+        overflow-x: hidden;
+    }
+    """
 
     def __init__(self, *, mode: str = "cells", id: str | None = None) -> None:
         super().__init__(id=id)
@@ -190,10 +203,21 @@ class ScreenshotPreview(ScrollView, can_focus=True):
         if built is not None:
             self.renders += 1
         cells = None if built is None else built.cells
-        self.virtual_size = Size(cells.width, cells.height) if cells else Size(0, 0)
+        self._set_virtual_size(Size(cells.width, cells.height) if cells else Size(0, 0))
         if cells is None:
             self.scroll_to(0, 0, animate=False)
         self.refresh()
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """The picture's size, told to the scrollbar directly: with the scrollbar
+        always shown, nothing else on screen moves."""
+        if size == self.virtual_size:
+            return
+        self.set_reactive(ScrollView.virtual_size, size)
+        bar = self.vertical_scrollbar
+        bar.window_virtual_size = size.height
+        bar.window_size = self.scrollable_content_region.height
+        bar.refresh()
 
     def _write(self, data: str) -> bool:
         terminal = getattr(self.app, "terminal", None)
