@@ -203,9 +203,12 @@ class SpidraApp(App[int]):
     def show_status(self, status: PollerStatus) -> None:
         """Show the poller's state in the header."""
         self._poller = status
-        self.main.status_bar.show_status(status)
+        try:
+            self.main.status_bar.show_status(status)
+            job_id = self.main.job_list.selected_id
+        except NoMatches:  # a status that comes as the app quits: nothing to show it on
+            return
         # The detail says why a running job is polled rarely: keep that current.
-        job_id = self.main.job_list.selected_id if self.main.is_mounted else None
         if job_id is not None:
             if self._budget_note(self.main.job_list.summary(job_id)) != self._shown_note:
                 self._show_detail(job_id)
