@@ -223,6 +223,8 @@ async def test_a_batch_items_screenshot_shows_with_3_and_s_keeps_it(
         # The first item has no screenshot: stepping back says so, 1 shows content.
         await pilot.press("left_square_bracket")
         await until(pilot, lambda: view.shots.preview_state == "none")
+        info = view.shots.query_one("#shot-info")
+        await until(pilot, lambda: "This item has no screenshot." in str(info.render()))
         await pilot.press("1")
         await until(pilot, lambda: view.query_one("#part-doc").display)
         assert detail.copy_target().text == "# A"

@@ -240,6 +240,7 @@ class PartsView(DetailTab):
         if picture:
             assert part is not None and self._index is not None
             shot = (part.screenshot_url,) if part.screenshot_url else ()
+            shots.empty_text = f"This {self._parts.noun} has no screenshot."
             # Named as the part, so "s" saves JOB-N.png for part N.
             shots.set_result(f"{self.job_id}#{self._index + 1}", Result(screenshots=shot))
         shots.set_on_screen(picture and self.on_screen)

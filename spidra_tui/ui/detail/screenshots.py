@@ -96,6 +96,8 @@ class ScreenshotsTab(DetailTab):
         self._fetcher: ScreenshotFetcher | None = None
         self._previewed: str | None = None
         self._rest: Timer | None = None
+        self.empty_text = "This job has no screenshots."
+        """What the tab says when there is nothing to show."""
         self.preview_state = "none"
         """``none``, ``loading``, ``shown``, ``refused``, ``failed`` or ``off``."""
 
@@ -143,7 +145,7 @@ class ScreenshotsTab(DetailTab):
         info = self.query_one("#shot-info", Static)
         shot = self.selected
         if not self._shots:
-            info.update(Text("This job has no screenshots.", style="dim"))
+            info.update(Text(self.empty_text, style="dim"))
             return
         assert shot is not None
         # One line each: the picture below needs the room (y copies the whole URL).
