@@ -117,6 +117,7 @@ class JobDetail(Vertical):
         self._job: Job | None = None
         self._rendered = True
         self._titles: tuple[str, ...] = ()
+        self._counted = ""  # the job whose pages and screenshots the titles count
         self._pending: tuple[float | None, RetryState | None] | None = None
         self._ready = False  # the tabs are mounted
 
@@ -206,7 +207,10 @@ class JobDetail(Vertical):
         self._stats.set_job(summary, job)
         raw = job.raw if job is not None else None
         self._raw.set_answer(job_id, raw, summary.answer_size if summary is not None else 0)
-        self._update_titles()
+        if job is not None or job_id != self._counted:
+            # While the same job's answer is read back again, its counts stay.
+            self._counted = job_id
+            self._update_titles()
 
     def copy_target(self) -> Deliverable | None:
         """What ``c`` copies: what the active tab shows (None when it shows nothing)."""
