@@ -204,9 +204,11 @@ def grep_records(fetched: Fetched, pattern: re.Pattern[str]) -> Iterator[str]:
     matches (JSON content is searched as indented JSON), cleaned."""
     for record in records(fetched):
         value = record.get("content", record.get("data"))
+        if value is None:
+            continue
         text = value if isinstance(value, str) else sanitize.json_text(value)
         label = sanitize.line(record.get("url") or "(no URL)")
-        for found in sanitize.clean(text if value is not None else "").split("\n"):
+        for found in sanitize.clean(text).split("\n"):
             if pattern.search(found):
                 yield f"{label}\t{found}"
 
