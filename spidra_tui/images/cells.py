@@ -77,15 +77,7 @@ def picture_size(image_size: tuple[int, int], columns: int, rows: int | None) ->
 def half_block_lines(image: Image, columns: int, rows: int | None = None) -> CellPicture:
     """``image`` (RGB) scaled to fit ``columns`` (and ``rows`` when given) as
     half-block cells."""
-    from PIL import Image as PILImage
-
-    cells_w, cells_h = picture_size(image.size, columns, rows)
-    if cells_w == 0:
-        return CellPicture(b"", 0, 0, image.size)
-    if image.mode != "RGB":
-        image = image.convert("RGB")
-    scaled = image.resize((cells_w, cells_h * 2), PILImage.Resampling.BOX)
-    return CellPicture(scaled.tobytes(), cells_w, cells_h, image.size)
+    return cells_in_box(image, *picture_size(image.size, columns, rows))
 
 
 def cells_in_box(image: Image, columns: int, rows: int) -> CellPicture:
