@@ -99,10 +99,12 @@ class PartList(ScrollView, can_focus=True):
             self._resized(scroll_home=False)
 
     def _resized(self, *, scroll_home: bool) -> None:
+        # A new row count lays the screen out (the list's height follows it); the
+        # same count needs only a repaint.
         self.virtual_size = Size(self.scrollable_content_region.width, len(self._rows))
         if scroll_home:
             self.scroll_to(0, 0, animate=False, immediate=True)
-        self.refresh(layout=True)
+        self.refresh()
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._rows)
